@@ -1,0 +1,654 @@
+"""SimpleMLPRegressor: the scikit-learn estimator."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import InvalidParameterError, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._activations import ACTIVATIONS, OUTPUT_RANGES
+from ._network import Network
+from ._solvers import AdamOptimizer, SGDOptimizer
+from ._target import fit_target_scaling, scale_targets, unscale_targets
+from ._training import (
+    DIVERGED,
+    INTERRUPTED,
+    MAX_ITER,
+    STOPPED,
+    Dataset,
+    Progress,
+    fit_lbfgs,
+    fit_stochastic,
+)
+
+
+def _is_stochastic(estimator):
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for the stochastic solvers 'sgd' and "
+            f"'adam'; solver={estimator.solver!r} trains on all the data at once. "
+            "Use fit instead, or set solver='adam'."
+        )
+    return True
+
+
+class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
+    """Multi-layer perceptron regressor trained by backpropagation.
+
+    A fully connected network, by default two hidden layers of sigmoid units
+    and a linear output, trained to minimise the squared error. All weights
+    live in one flat vector; ``coefs_`` and ``intercepts_`` are views into it.
+
+    The objective, for sample weights ``s`` (ones by default) summing to
+    ``S`` and ``k`` outputs, is::
+
+        loss = 1 / (2 S k) * sum_i s_i * ||f(x_i) - y_i||²
+               + alpha / (2 S) * sum_l ||coefs_[l]||²
+
+    half the weighted mean squared error plus an L2 penalty on the weights,
+    the same units as :class:`~sklearn.neural_network.MLPRegressor`'s
+    ``loss_``. With ``normalize_y=True`` it is measured on the normalised
+    targets.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100, 100)
+        Number of units in each hidden layer; at least one layer. Two layers
+        of 100 are enough for smooth regression surfaces of a few dozen
+        features without being slow to train.
+
+    activation : {"logistic", "tanh", "relu", "identity"}, default="logistic"
+        Activation of the hidden layers. "logistic" is the sigmoid
+        ``1 / (1 + exp(-z))`` of the network this library teaches.
+
+    output_activation : {"identity", "logistic", "tanh"}, default="identity"
+        Activation of the output layer. "identity" lets the network output
+        any value. "logistic" reproduces a sigmoid output layer; it can only
+        output values in (0, 1), so keep ``normalize_y=True`` with it.
+
+    solver : {"auto", "adam", "sgd", "lbfgs"}, default="auto"
+        "adam" and "sgd" take minibatch steps and support ``partial_fit``;
+        "lbfgs" is a quasi-Newton method on the full data. "auto" uses
+        "lbfgs" when all training rows fit in one minibatch of the "auto"
+        size (at most 200 rows), where a minibatch solver would take only
+        one step per epoch, and "adam" otherwise; ``partial_fit`` always
+        uses "adam". The solver used is stored in ``solver_``.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the weights (see the objective above).
+
+    batch_size : int or "auto", default="auto"
+        Minibatch size of the stochastic solvers; "auto" is
+        ``min(200, n_samples)``. Ignored by "lbfgs".
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule of "sgd": constant; ``learning_rate_init /
+        (t + 1) ** power_t`` with ``t`` the samples seen; or divided by 5
+        each time ``n_iter_no_change`` epochs pass without improvement.
+
+    learning_rate_init : float, default=0.001
+        Initial step size of "sgd" and "adam".
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+
+    max_iter : int, default=500
+        Maximum number of epochs ("sgd", "adam") or iterations ("lbfgs")
+        of one call to ``fit``. Above scikit-learn's 200 because sigmoid
+        layers learn more slowly than ReLU layers.
+
+    shuffle : bool, default=True
+        Whether to shuffle the rows before each epoch ("sgd", "adam").
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling and the validation split.
+        Pass an int for reproducible results.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or, with early stopping, the validation
+        score) has not improved by at least ``tol`` for ``n_iter_no_change``
+        epochs. For "lbfgs" it is scipy's ``gtol``.
+
+    verbose : bool, default=False
+        Print one line per epoch or iteration.
+
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution instead of new weights; the
+        curves and ``n_iter_`` continue.
+
+    momentum : float, default=0.9
+        Momentum of "sgd", in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with "sgd" when ``momentum > 0``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training rows, stop when the
+        validation R² stops improving, and keep the weights that scored best.
+        "sgd" and "adam" only.
+
+    validation_fraction : float, default=0.1
+        Fraction of rows held out for early stopping, in (0, 1).
+
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's moment estimates, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping ("sgd", "adam").
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of "lbfgs".
+
+    normalize_y : bool, default=True
+        Map each target column to a scale the output layer can learn
+        (standardise for the identity output, map the range into the middle
+        80% of a bounded activation's range) and map predictions back. Raw
+        targets such as prices then train without a
+        :class:`~sklearn.compose.TransformedTargetRegressor`. For
+        ``partial_fit`` the map is fitted on the first batch.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        ``coefs_[i]`` is the weight matrix from layer ``i`` to ``i + 1``, a
+        view into the flat parameter vector.
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` is the bias vector of layer ``i + 1``, a view.
+    loss_ : float
+        Loss at the end of training.
+    best_loss_ : float or None
+        Lowest training loss reached; None with early stopping.
+    loss_curve_ : list of float
+        Training loss after each epoch ("sgd", "adam") or iteration ("lbfgs").
+    validation_scores_ : list of float or None
+        Validation R² after each epoch with early stopping, else None.
+    validation_loss_curve_ : list of float or None
+        Validation squared-error term (no penalty) after each epoch with
+        early stopping, else None.
+    best_validation_score_ : float or None
+        Best validation R² with early stopping, else None.
+    t_ : int
+        Number of training rows seen by the solver.
+    n_iter_ : int
+        Number of epochs or iterations run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X had string column names.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of outputs.
+    out_activation_ : str
+        Name of the output activation.
+    solver_ : str
+        The solver used by the last call to ``fit`` or ``partial_fit``.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : scikit-learn's multi-layer perceptron.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_friedman1
+    >>> from sknn_simple import SimpleMLPRegressor
+    >>> X, y = make_friedman1(n_samples=300, random_state=0)
+    >>> model = SimpleMLPRegressor(solver="lbfgs", random_state=0).fit(X, y)
+    >>> model.predict(X[:2]).shape
+    (2,)
+    >>> model.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "output_activation": [StrOptions(set(OUTPUT_RANGES))],
+        "solver": [StrOptions({"auto", "adam", "sgd", "lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "normalize_y": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100, 100),
+        activation="logistic",
+        *,
+        output_activation="identity",
+        solver="auto",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=500,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        normalize_y=True,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.normalize_y = normalize_y
+
+    # ------------------------------------------------------------ public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data; float32 trains in float32, anything else in float64.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, on any scale when ``normalize_y=True``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; weight ``w`` counts a row ``w`` times.
+
+        Returns
+        -------
+        self : SimpleMLPRegressor
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(_is_stochastic)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+
+        Returns
+        -------
+        self : SimpleMLPRegressor
+            The updated estimator.
+        """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: there is no "
+                "held-out data between calls. Set early_stopping=False, or use fit."
+            )
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict with the trained network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions, shaped like the ``y`` given to ``fit``, in the
+            dtype the model was trained in.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=self._flat_params.dtype,
+            reset=False,
+        )
+        output = self._network.predict(self._flat_params, X)
+        if self.normalize_y:
+            output = unscale_targets(output, self._y_offset, self._y_scale)
+        return output.ravel() if self._y_ndim == 1 else output
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    # ------------------------------------------------- views survive pickling
+    def __getstate__(self):
+        state = super().__getstate__()
+        # Views would be pickled as copies; rebuilt from _flat_params instead.
+        state.pop("coefs_", None)
+        state.pop("intercepts_", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_flat_params" in state:
+            self.coefs_, self.intercepts_ = self._network.unpack(self._flat_params)
+
+    # -------------------------------------------------------------- training
+    def _fit(self, X, y, sample_weight, *, incremental):
+        hidden_layer_sizes = self._validated_hidden_layer_sizes()
+        continuing = hasattr(self, "_flat_params") and (self.warm_start or incremental)
+        X, Y, sample_weight, y_ndim = self._validate_training_data(
+            X, y, sample_weight, reset=not continuing
+        )
+        if continuing:
+            self._check_continuation(hidden_layer_sizes, Y)
+            random_state = self._random_state
+            network = self._network
+            params = self._flat_params.copy()
+            progress = self._progress_so_far()
+            offset, scale = self._y_offset, self._y_scale
+        else:
+            random_state = check_random_state(self.random_state)
+            network = Network(
+                (X.shape[1], *hidden_layer_sizes, Y.shape[1]),
+                self.activation,
+                self.output_activation,
+            )
+            params = network.initialize(random_state, dtype=X.dtype)
+            progress = Progress()
+            offset, scale = self._target_scaling(Y, sample_weight)
+        if self.normalize_y:
+            Y = scale_targets(Y, offset, scale)
+
+        solver = self._resolve_solver(X.shape[0], incremental)
+        if solver == "lbfgs":
+            optimizer = None
+            reason = fit_lbfgs(
+                network,
+                params,
+                progress,
+                Dataset(X, Y, sample_weight),
+                alpha=self.alpha,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                verbose=self.verbose,
+            )
+        else:
+            optimizer = self._optimizer_for(
+                solver, params, keep=incremental and continuing
+            )
+            data = self._split_data(X, Y, sample_weight, random_state, incremental)
+            reason = fit_stochastic(
+                network,
+                params,
+                optimizer,
+                progress,
+                data,
+                batch_size=self._effective_batch_size(data.Y.shape[0]),
+                max_epochs=1 if incremental else self.max_iter,
+                shuffle=self.shuffle,
+                random_state=random_state,
+                alpha=self.alpha,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                early_stopping=self.early_stopping and not incremental,
+                verbose=self.verbose,
+            )
+
+        trained = progress.n_iter > (self.n_iter_ if continuing else 0)
+        if reason == INTERRUPTED and not trained:
+            raise KeyboardInterrupt  # nothing learned: the estimator is unchanged
+        self.solver_ = solver
+        self._commit(network, params, optimizer, progress, random_state)
+        self._y_offset, self._y_scale = offset, scale
+        self._y_ndim = y_ndim
+        if reason == INTERRUPTED:
+            raise KeyboardInterrupt
+        self._warn_about(reason, progress, incremental)
+        return self
+
+    def _validated_hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if not sizes or not all(
+            isinstance(size, Integral) and not isinstance(size, bool) and size >= 1
+            for size in sizes
+        ):
+            raise InvalidParameterError(
+                "The 'hidden_layer_sizes' parameter of SimpleMLPRegressor must be a "
+                "positive int or a non-empty sequence of positive ints, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return [int(size) for size in sizes]
+
+    def _validate_training_data(self, X, y, sample_weight, *, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32] if reset else self._flat_params.dtype,
+            multi_output=True,
+            y_numeric=True,
+        )
+        if sp.issparse(X):
+            X = X.tocsr()  # minibatches gather rows
+        y_ndim = y.ndim
+        Y = np.asarray(y, dtype=X.dtype).reshape(y.shape[0], -1)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
+                raise ValueError(
+                    "sample_weight sums to zero: at least one sample needs a "
+                    "positive weight."
+                )
+        return X, Y, sample_weight, y_ndim
+
+    def _check_continuation(self, hidden_layer_sizes, Y):
+        expected = tuple(self._network.layer_sizes[1:-1])
+        if tuple(hidden_layer_sizes) != expected:
+            raise ValueError(
+                f"hidden_layer_sizes={tuple(hidden_layer_sizes)} differs from the "
+                f"fitted network's {expected}; warm_start and partial_fit continue "
+                "the same network. Set warm_start=False to train a new one."
+            )
+        if Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} outputs but the fitted network has "
+                f"{self.n_outputs_}; warm_start and partial_fit need the same number."
+            )
+        if (self.activation, self.output_activation) != (
+            self._network.activation,
+            self._network.output_activation,
+        ):
+            raise ValueError(
+                "activation or output_activation differ from the fitted network's; "
+                "set warm_start=False to train a new network."
+            )
+
+    def _target_scaling(self, Y, sample_weight):
+        if not self.normalize_y:
+            return None, None
+        return fit_target_scaling(Y, sample_weight, self.output_activation)
+
+    def _progress_so_far(self):
+        return Progress(
+            loss_curve=list(self.loss_curve_),
+            validation_scores=list(self.validation_scores_ or []),
+            validation_loss_curve=list(self.validation_loss_curve_ or []),
+            best_loss=np.inf if self.best_loss_ is None else self.best_loss_,
+            best_validation_score=(
+                -np.inf
+                if self.best_validation_score_ is None
+                else self.best_validation_score_
+            ),
+            no_improvement_count=0,
+            n_iter=self.n_iter_,
+            t=self.t_,
+        )
+
+    def _resolve_solver(self, n_samples, incremental):
+        if self.solver != "auto":
+            return self.solver
+        if incremental or n_samples > 200:
+            return "adam"
+        return "lbfgs"
+
+    def _optimizer_for(self, solver, params, *, keep):
+        previous = getattr(self, "_optimizer", None)
+        kind = SGDOptimizer if solver == "sgd" else AdamOptimizer
+        if keep and isinstance(previous, kind):
+            return previous.copy()
+        if solver == "sgd":
+            return SGDOptimizer(
+                params.size,
+                params.dtype,
+                learning_rate_init=self.learning_rate_init,
+                schedule=self.learning_rate,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+                power_t=self.power_t,
+            )
+        return AdamOptimizer(
+            params.size,
+            params.dtype,
+            learning_rate_init=self.learning_rate_init,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+        )
+
+    def _split_data(self, X, Y, sample_weight, random_state, incremental):
+        if not self.early_stopping or incremental:
+            return Dataset(X, Y, sample_weight)
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        split = train_test_split(
+            *arrays, test_size=self.validation_fraction, random_state=random_state
+        )
+        if split[1].shape[0] < 2:
+            raise ValueError(
+                f"The validation set has {split[1].shape[0]} sample(s); early "
+                "stopping needs at least 2. Increase validation_fraction or the "
+                "number of samples, or set early_stopping=False."
+            )
+        if sample_weight is None:
+            X_train, X_val, Y_train, Y_val = split
+            return Dataset(X_train, Y_train, None, X_val, Y_val, None)
+        X_train, X_val, Y_train, Y_val, sw_train, sw_val = split
+        return Dataset(X_train, Y_train, sw_train, X_val, Y_val, sw_val)
+
+    def _effective_batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the {n_samples} "
+                "training samples; using full-batch steps of that size.",
+                UserWarning,
+            )
+        return min(self.batch_size, n_samples)
+
+    def _commit(self, network, params, optimizer, progress, random_state):
+        """Turn the result of a training run into fitted attributes."""
+        self._network = network
+        self._flat_params = params
+        self._optimizer = optimizer
+        self._random_state = random_state
+        self.coefs_, self.intercepts_ = network.unpack(params)
+        self.n_layers_ = network.n_layers + 1
+        self.n_outputs_ = network.layer_sizes[-1]
+        self.out_activation_ = network.output_activation
+        self.n_iter_ = progress.n_iter
+        self.t_ = progress.t
+        self.loss_curve_ = progress.loss_curve
+        early_stopping = self.early_stopping and self.solver_ != "lbfgs"
+        if early_stopping and progress.validation_scores:
+            self.best_loss_ = None
+            self.validation_scores_ = progress.validation_scores
+            self.validation_loss_curve_ = progress.validation_loss_curve
+            self.best_validation_score_ = progress.best_validation_score
+        else:
+            self.best_loss_ = progress.best_loss
+            self.validation_scores_ = None
+            self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+        self.loss_ = progress.loss_curve[-1] if progress.loss_curve else progress.best_loss
+
+    def _warn_about(self, reason, progress, incremental):
+        if reason == DIVERGED:
+            warnings.warn(progress.message, ConvergenceWarning)
+        elif reason == MAX_ITER and not incremental:
+            if self.solver_ == "lbfgs":
+                message = f"L-BFGS stopped before converging: {progress.message}."
+            else:
+                message = (
+                    f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                    "reached and the optimization hasn't converged yet."
+                )
+            warnings.warn(
+                message + " Increase max_iter, or scale the inputs (for example "
+                "with StandardScaler).",
+                ConvergenceWarning,
+            )
+        elif reason == STOPPED:
+            warnings.warn(
+                f"L-BFGS stopped before converging: {progress.message}.",
+                ConvergenceWarning,
+            )

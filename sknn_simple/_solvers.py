@@ -1,0 +1,238 @@
+"""Solvers: how the flat parameter vector moves.
+
+The stochastic optimizers keep only their own state (velocity, moments,
+learning rate); the vector they update is passed to :meth:`step`, so an
+optimizer can be pickled, copied and resumed apart from the weights.
+Every update is done in place with preallocated buffers.
+
+L-BFGS is delegated to :func:`scipy.optimize.minimize`.
+"""
+
+import copy
+import functools
+import os
+
+import numpy as np
+import scipy
+import scipy.optimize
+from threadpoolctl import ThreadpoolController
+
+
+class _StochasticOptimizer:
+    """State shared by the minibatch optimizers: a reusable scratch vector."""
+
+    def __init__(self, learning_rate_init):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self._scratch = None
+
+    def _scratch_like(self, params):
+        if self._scratch is None or self._scratch.shape != params.shape:
+            self._scratch = np.empty_like(params)
+        return self._scratch
+
+    def copy(self):
+        """An independent copy, so a failed fit cannot alter this one."""
+        return copy.deepcopy(self)
+
+    def __getstate__(self):
+        # The scratch vector is working memory, not state: keep pickles small.
+        return {**self.__dict__, "_scratch": None}
+
+
+class SGDOptimizer(_StochasticOptimizer):
+    """Stochastic gradient descent with momentum and learning-rate schedules.
+
+    One step, with learning rate ``lr``, momentum ``mu`` and gradient ``g``::
+
+        velocity = mu * velocity - lr * g
+        params  += velocity                      # classical momentum
+        params  += mu * velocity - lr * g        # Nesterov (instead)
+
+    With ``momentum=0`` both reduce to ``params -= lr * g``.
+
+    Parameters
+    ----------
+    n_params : int
+    dtype : numpy dtype
+    learning_rate_init : float
+    schedule : {"constant", "invscaling", "adaptive"}
+        ``invscaling`` sets ``lr = learning_rate_init / (t + 1) ** power_t``
+        after each epoch, ``t`` the number of samples seen; ``adaptive``
+        divides ``lr`` by 5 each time training stops improving.
+    momentum : float
+    nesterov : bool
+    power_t : float
+    """
+
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate_init=0.1,
+        schedule="constant",
+        momentum=0.9,
+        nesterov=True,
+        power_t=0.5,
+    ):
+        super().__init__(learning_rate_init)
+        self.schedule = schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocity = np.zeros(n_params, dtype=dtype)
+
+    def step(self, params, grad):
+        """Move ``params`` in place one step against ``grad``."""
+        scratch = self._scratch_like(params)
+        lr_grad = np.multiply(grad, self.learning_rate, out=scratch)
+        if not self.momentum:
+            params -= lr_grad
+            return
+        velocity = self.velocity
+        velocity *= self.momentum
+        velocity -= lr_grad
+        if self.nesterov:
+            params -= lr_grad
+            params += np.multiply(velocity, self.momentum, out=scratch)
+        else:
+            params += velocity
+
+    def end_epoch(self, samples_seen):
+        """Update the learning rate at the end of an epoch."""
+        if self.schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (samples_seen + 1) ** (
+                self.power_t
+            )
+
+    def stalled(self):
+        """React to no improvement; return True when training should stop.
+
+        With the ``adaptive`` schedule the learning rate is divided by 5 and
+        training goes on until it falls below 1e-6.
+        """
+        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
+            return True
+        self.learning_rate /= 5.0
+        return False
+
+
+class AdamOptimizer(_StochasticOptimizer):
+    """Adam (Kingma & Ba, 2014).
+
+    One step, with gradient ``g`` and step count ``t`` (starting at 1)::
+
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g²
+        lr_t = learning_rate_init * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        params -= lr_t * m / (sqrt(v) + epsilon)
+
+    Parameters
+    ----------
+    n_params : int
+    dtype : numpy dtype
+    learning_rate_init : float
+    beta_1, beta_2 : float
+        Decay rates of the first and second moment estimates, in [0, 1).
+    epsilon : float
+        Added to the denominator for numerical stability.
+    """
+
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate_init=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+    ):
+        super().__init__(learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.first_moment = np.zeros(n_params, dtype=dtype)
+        self.second_moment = np.zeros(n_params, dtype=dtype)
+
+    def step(self, params, grad):
+        """Move ``params`` in place one Adam step against ``grad``."""
+        self.t += 1
+        m, v = self.first_moment, self.second_moment
+        scratch = self._scratch_like(params)
+        m *= self.beta_1
+        m += np.multiply(grad, 1 - self.beta_1, out=scratch)
+        v *= self.beta_2
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.beta_2
+        v += scratch
+        self.learning_rate = (
+            self.learning_rate_init
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(v, out=scratch)
+        scratch += self.epsilon
+        np.divide(m, scratch, out=scratch)
+        scratch *= self.learning_rate
+        params -= scratch
+
+    def end_epoch(self, samples_seen):
+        """Adam has no per-epoch schedule."""
+
+    def stalled(self):
+        """No improvement: Adam stops."""
+        return True
+
+
+def minimize_lbfgs(fun_and_grad, x0, *, max_iter, max_fun, tol, callback=None):
+    """Minimise with L-BFGS-B, the flat vector as the variable.
+
+    Parameters
+    ----------
+    fun_and_grad : callable
+        ``fun_and_grad(x) -> (loss, grad)`` with ``x`` and ``grad`` float64.
+    x0 : ndarray of shape (n_params,)
+    max_iter : int
+        Maximum number of iterations.
+    max_fun : int
+        Maximum number of loss evaluations.
+    tol : float
+        Projected-gradient tolerance (scipy's ``gtol``).
+    callback : callable, default=None
+        Called after each iteration with an :class:`scipy.optimize.OptimizeResult`
+        holding ``x`` and ``fun``; raising :class:`StopIteration` ends the run.
+
+    Returns
+    -------
+    result : scipy.optimize.OptimizeResult
+    """
+    with _scipy_blas_controller().limit(limits=1):
+        return scipy.optimize.minimize(
+            fun_and_grad,
+            np.asarray(x0, dtype=np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+        )
+
+
+@functools.cache
+def _scipy_blas_controller():
+    """The BLAS pools that scipy's wheels bundle apart from numpy's.
+
+    L-BFGS-B's own vector work runs in scipy's BLAS. When that is a second
+    OpenBLAS beside numpy's, the two thread pools fight over the cores and
+    each loss evaluation of the network waits on them; one thread for scipy's
+    pool made L-BFGS about 10 times faster on 2 cores (see the Speed issue).
+    Where scipy and numpy share one BLAS, nothing is limited.
+    """
+    scipy_dir = os.path.dirname(scipy.__file__)
+    controller = ThreadpoolController()
+    scipy_libs = [
+        lib.filepath
+        for lib in controller.lib_controllers
+        if lib.user_api == "blas" and lib.filepath.startswith(scipy_dir)
+    ]
+    return controller.select(filepath=scipy_libs)

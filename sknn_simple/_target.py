@@ -1,0 +1,78 @@
+"""Target normalisation: map y to a scale the output layer can learn.
+
+A network initialised with small weights outputs values near 0 (identity
+output) or inside (0, 1) (logistic output). Raw targets such as prices or the
+blog's 50-96 are far from that, so training spends most of its effort (or all
+of it, for a sigmoid output that cannot reach them) on the scale. Each output
+column is mapped by an affine map ``y_scaled = (y - offset) / scale``:
+
+- identity output: ``offset`` is the weighted mean, ``scale`` the weighted
+  standard deviation (standardisation);
+- bounded outputs (logistic, tanh): the observed range is mapped to the
+  middle 80% of the activation's range, e.g. [0.1, 0.9] for the logistic,
+  where its gradient is still large.
+
+Predictions are mapped back with ``y = y_scaled * scale + offset``.
+"""
+
+import numpy as np
+
+from ._activations import OUTPUT_RANGES
+
+#: Fraction of a bounded activation's range that the targets are mapped to.
+_BOUNDED_FILL = 0.8
+
+
+def fit_target_scaling(Y, sample_weight, output_activation):
+    """Per-output ``offset`` and ``scale`` for :func:`scale_targets`.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,) or None
+    output_activation : str
+        A key of ``OUTPUT_RANGES``.
+
+    Returns
+    -------
+    offset, scale : ndarray of shape (n_outputs,)
+        ``scale`` is positive; constant targets get ``scale = 1``.
+    """
+    if sample_weight is not None:
+        # Zero-weight rows are as good as absent, also for min and max.
+        Y = Y[sample_weight > 0]
+        sample_weight = sample_weight[sample_weight > 0]
+    bounds = OUTPUT_RANGES[output_activation]
+    if bounds is None:
+        offset = np.average(Y, axis=0, weights=sample_weight)
+        variance = np.average((Y - offset) ** 2, axis=0, weights=sample_weight)
+        spread = np.sqrt(variance)
+        low = 0.0
+    else:
+        width = (bounds[1] - bounds[0]) * _BOUNDED_FILL
+        low = bounds[0] + (bounds[1] - bounds[0] - width) / 2
+        y_min, y_max = Y.min(axis=0), Y.max(axis=0)
+        spread = (y_max - y_min) / width
+        offset = y_min
+    scale = np.where(_is_negligible(spread, offset), 1.0, spread)
+    offset = offset - low * scale
+    return offset.astype(Y.dtype), scale.astype(Y.dtype)
+
+
+def _is_negligible(spread, offset):
+    # Like scikit-learn's StandardScaler: a spread at rounding-error level
+    # relative to the values means "constant"; dividing by it would blow up.
+    eps = np.finfo(np.asarray(spread).dtype).eps
+    return spread <= 10 * eps * np.maximum(np.abs(offset), 1.0)
+
+
+def scale_targets(Y, offset, scale):
+    """Return ``(Y - offset) / scale`` as a new array."""
+    return (Y - offset) / scale
+
+
+def unscale_targets(Y_scaled, offset, scale):
+    """Return ``Y_scaled * scale + offset``, overwriting ``Y_scaled``."""
+    Y_scaled *= scale
+    Y_scaled += offset
+    return Y_scaled

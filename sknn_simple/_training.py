@@ -1,0 +1,328 @@
+"""Training loops: epochs of minibatch steps, and the L-BFGS bridge.
+
+The loops work on a copy of the parameter vector and a :class:`Progress`
+record; the estimator turns both into fitted attributes only when a loop
+returns, so an exception never leaves a half-updated model behind.
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.metrics import r2_score
+
+from ._network import Workspace
+from ._solvers import minimize_lbfgs
+
+# Why a loop ended; the estimator turns these into warnings.
+CONVERGED = "converged"
+MAX_ITER = "max_iter"
+DIVERGED = "diverged"
+INTERRUPTED = "interrupted"
+STOPPED = "stopped"  # L-BFGS ended abnormally (scipy's message says why)
+
+
+@dataclass
+class Progress:
+    """What training has recorded so far; becomes the fitted attributes."""
+
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    validation_loss_curve: list = field(default_factory=list)
+    best_loss: float = np.inf
+    best_validation_score: float = -np.inf
+    no_improvement_count: int = 0
+    n_iter: int = 0
+    t: int = 0
+    # Set by L-BFGS and by divergence: what to tell the user.
+    message: str = ""
+
+    def copy(self):
+        return copy.deepcopy(self)
+
+
+@dataclass
+class Dataset:
+    """Training rows and, for early stopping, validation rows."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None = None
+    X_val: object = None
+    Y_val: np.ndarray | None = None
+    sample_weight_val: np.ndarray | None = None
+
+
+class _Batches:
+    """Gathers minibatches into buffers reused across epochs."""
+
+    def __init__(self, network, data, batch_size):
+        self.network = network
+        self.data = data
+        self.batch_size = batch_size
+        self.dense = isinstance(data.X, np.ndarray)
+        self._buffers = {}
+
+    def _buffers_for(self, n_rows):
+        # At most two sizes occur: full batches and the last, shorter one.
+        if n_rows not in self._buffers:
+            X, Y, sw = self.data.X, self.data.Y, self.data.sample_weight
+            dtype = Y.dtype
+            self._buffers[n_rows] = (
+                np.empty((n_rows, X.shape[1]), dtype=dtype) if self.dense else None,
+                np.empty((n_rows, Y.shape[1]), dtype=dtype),
+                None if sw is None else np.empty(n_rows, dtype=dtype),
+                Workspace(self.network, n_rows, dtype),
+            )
+        return self._buffers[n_rows]
+
+    def __call__(self, order):
+        """Yield ``(X, Y, sample_weight, workspace)`` batch by batch.
+
+        ``order`` is a permutation of the rows, or None to keep their order.
+        """
+        X, Y, sw = self.data.X, self.data.Y, self.data.sample_weight
+        n_samples = Y.shape[0]
+        for start in range(0, n_samples, self.batch_size):
+            stop = min(start + self.batch_size, n_samples)
+            X_buf, Y_buf, sw_buf, workspace = self._buffers_for(stop - start)
+            if order is None:
+                rows = slice(start, stop)
+                yield X[rows], Y[rows], None if sw is None else sw[rows], workspace
+                continue
+            rows = order[start:stop]
+            X_batch = np.take(X, rows, axis=0, out=X_buf) if self.dense else X[rows]
+            np.take(Y, rows, axis=0, out=Y_buf)
+            if sw is not None:
+                np.take(sw, rows, out=sw_buf)
+            yield X_batch, Y_buf, sw_buf, workspace
+
+
+def _penalty(network, params, alpha, weight_sum):
+    weights = params[: network.n_coefs]
+    return 0.5 * alpha / weight_sum * float(np.vdot(weights, weights))
+
+
+def _weight_sum(sample_weight, n_samples):
+    return n_samples if sample_weight is None else float(sample_weight.sum())
+
+
+def run_epoch(network, params, optimizer, batches, *, alpha, order):
+    """One pass over the training rows; return the epoch's loss.
+
+    The loss is the weighted mean over batches of each batch's squared-error
+    term (at the weights it was computed with), plus the penalty at the end
+    of the epoch. It is NaN when a batch produced a non-finite loss; that
+    batch's step is not taken.
+    """
+    grad = np.empty_like(params)
+    data_loss_sum = 0.0
+    for X, Y, sample_weight, workspace in batches(order):
+        weight_sum = _weight_sum(sample_weight, Y.shape[0])
+        if weight_sum == 0:  # every row of this batch has zero weight
+            continue
+        loss, _ = network.loss_and_gradient(
+            params, X, Y, sample_weight, alpha, grad=grad, workspace=workspace
+        )
+        if not np.isfinite(loss):
+            return np.nan
+        data_loss = loss - _penalty(network, params, alpha, weight_sum)
+        data_loss_sum += data_loss * weight_sum
+        optimizer.step(params, grad)
+    data = batches.data
+    total_weight = _weight_sum(data.sample_weight, data.Y.shape[0])
+    return data_loss_sum / total_weight + _penalty(network, params, alpha, total_weight)
+
+
+def _evaluate_validation(network, params, data):
+    output = network.predict(params, data.X_val)
+    score = r2_score(data.Y_val, output, sample_weight=data.sample_weight_val)
+    loss = network.squared_error(output, data.Y_val, data.sample_weight_val)
+    return float(score), loss
+
+
+def _record_and_check_improvement(progress, loss, validation, tol):
+    """Append this epoch's numbers and update the no-improvement counter.
+
+    Returns True when these weights are the best seen on validation data.
+    """
+    progress.loss_curve.append(loss)
+    progress.n_iter += 1
+    if validation is None:
+        if loss > progress.best_loss - tol:
+            progress.no_improvement_count += 1
+        else:
+            progress.no_improvement_count = 0
+        progress.best_loss = min(progress.best_loss, loss)
+        return False
+    score, validation_loss = validation
+    progress.validation_scores.append(score)
+    progress.validation_loss_curve.append(validation_loss)
+    if score < progress.best_validation_score + tol:
+        progress.no_improvement_count += 1
+    else:
+        progress.no_improvement_count = 0
+    is_best = score > progress.best_validation_score
+    progress.best_validation_score = max(progress.best_validation_score, score)
+    return is_best
+
+
+def fit_stochastic(
+    network,
+    params,
+    optimizer,
+    progress,
+    data,
+    *,
+    batch_size,
+    max_epochs,
+    shuffle,
+    random_state,
+    alpha,
+    tol,
+    n_iter_no_change,
+    early_stopping,
+    verbose,
+):
+    """Run up to ``max_epochs`` epochs of minibatch training in place.
+
+    Parameters
+    ----------
+    network : Network
+    params : ndarray of shape (n_params,)
+        Updated in place; on return it holds the weights to keep: the best on
+        validation data with early stopping, else the last finite ones.
+    optimizer : SGDOptimizer or AdamOptimizer
+    progress : Progress
+        Updated in place.
+    data : Dataset
+    batch_size : int
+    max_epochs : int
+    shuffle : bool
+    random_state : numpy.random.RandomState
+    alpha, tol : float
+    n_iter_no_change : int
+    early_stopping : bool
+    verbose : bool
+
+    Returns
+    -------
+    reason : str
+        One of ``CONVERGED``, ``MAX_ITER``, ``DIVERGED``, ``INTERRUPTED``.
+    """
+    batches = _Batches(network, data, batch_size)
+    n_samples = data.Y.shape[0]
+    last_good = params.copy()
+    best = params.copy() if early_stopping else None
+    reason = MAX_ITER
+    try:
+        for _ in range(max_epochs):
+            order = random_state.permutation(n_samples) if shuffle else None
+            loss = run_epoch(network, params, optimizer, batches, alpha=alpha, order=order)
+            if not (np.isfinite(loss) and np.isfinite(params).all()):
+                progress.message = (
+                    f"Training diverged in epoch {progress.n_iter + 1}: the loss "
+                    "or the weights became non-finite. The weights from the last "
+                    "finite epoch were kept. Lower learning_rate_init "
+                    f"(now {optimizer.learning_rate_init})."
+                )
+                reason = DIVERGED
+                break
+            np.copyto(last_good, params)
+            progress.t += n_samples
+            optimizer.end_epoch(progress.t)
+            validation = (
+                _evaluate_validation(network, params, data) if early_stopping else None
+            )
+            if _record_and_check_improvement(progress, loss, validation, tol):
+                np.copyto(best, params)
+            if verbose:
+                _print_epoch(progress)
+            if progress.no_improvement_count > n_iter_no_change:
+                if optimizer.stalled():
+                    reason = CONVERGED
+                    break
+                progress.no_improvement_count = 0
+                if verbose:
+                    print(f"Setting learning rate to {optimizer.learning_rate:f}")
+    except KeyboardInterrupt:
+        reason = INTERRUPTED
+    # Keep weights that match the recorded curves: never a half-done epoch.
+    np.copyto(params, best if early_stopping and progress.n_iter else last_good)
+    if verbose and reason == CONVERGED:
+        what = "Validation score" if early_stopping else "Training loss"
+        print(
+            f"{what} did not improve more than tol={tol} for "
+            f"{n_iter_no_change} consecutive epochs. Stopping."
+        )
+    return reason
+
+
+def _print_epoch(progress):
+    line = f"Iteration {progress.n_iter}, loss = {progress.loss_curve[-1]:.8f}"
+    if progress.validation_scores:
+        line += f", validation score = {progress.validation_scores[-1]:.6f}"
+    print(line)
+
+
+def fit_lbfgs(
+    network, params, progress, data, *, alpha, max_iter, max_fun, tol, verbose
+):
+    """Minimise the full-batch objective with L-BFGS-B, in place on ``params``.
+
+    The loss and gradient are computed in ``params.dtype`` (float32 stays
+    float32); only scipy's own vectors are float64.
+
+    Returns
+    -------
+    reason : str
+        ``CONVERGED``, ``MAX_ITER`` (iteration or evaluation limit),
+        ``STOPPED`` (scipy ended abnormally) or ``INTERRUPTED``;
+        ``progress.message`` holds scipy's message.
+    """
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    workspace = Workspace(network, Y.shape[0], params.dtype)
+    grad = np.empty_like(params)
+    last_iterate = params.copy()
+
+    def loss_and_gradient(x):
+        np.copyto(params, x, casting="same_kind")
+        loss, _ = network.loss_and_gradient(
+            params, X, Y, sample_weight, alpha, grad=grad, workspace=workspace
+        )
+        if not np.isfinite(loss):
+            # Tell the line search this point is unusable rather than crash.
+            return np.inf, np.zeros_like(x)
+        return loss, grad.astype(np.float64)
+
+    def end_iteration(intermediate_result):
+        np.copyto(last_iterate, intermediate_result.x, casting="same_kind")
+        progress.loss_curve.append(float(intermediate_result.fun))
+        progress.n_iter += 1
+        progress.t += Y.shape[0]
+        if verbose:
+            _print_epoch(progress)
+
+    try:
+        result = minimize_lbfgs(
+            loss_and_gradient,
+            params,
+            max_iter=max_iter,
+            max_fun=max_fun,
+            tol=tol,
+            callback=end_iteration,
+        )
+    except KeyboardInterrupt:
+        np.copyto(params, last_iterate)
+        return INTERRUPTED
+    np.copyto(params, result.x, casting="same_kind")
+    if not np.isfinite(params).all():
+        np.copyto(params, last_iterate)
+    progress.best_loss = float(result.fun)
+    message = result.message
+    progress.message = message.decode() if isinstance(message, bytes) else str(message)
+    if result.status == 0:
+        return CONVERGED
+    if result.status == 1:
+        return MAX_ITER
+    return STOPPED
