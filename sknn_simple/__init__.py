@@ -1,4 +1,4 @@
-"""sknn_simple: a neural-network regressor that is a first-class scikit-learn estimator."""
+"""sknn_simple: a neural-network regressor that is a scikit-learn estimator."""
 
 from ._regressor import SimpleMLPRegressor
 

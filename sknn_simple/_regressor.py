@@ -1,6 +1,8 @@
 """SimpleMLPRegressor: the scikit-learn estimator."""
 
+import copy
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,9 +11,13 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import InvalidParameterError, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
 from ._network import Network
@@ -27,6 +33,23 @@ from ._training import (
     fit_lbfgs,
     fit_stochastic,
 )
+
+
+@dataclass
+class _TrainingRun:
+    """What one call to fit or partial_fit produced, before it is committed."""
+
+    network: Network
+    params: np.ndarray
+    optimizer: object
+    progress: Progress
+    random_state: np.random.RandomState
+    solver: str
+    reason: str
+    n_iter_before: int
+    y_offset: np.ndarray | None
+    y_scale: np.ndarray | None
+    y_ndim: int
 
 
 def _is_stochastic(estimator):
@@ -78,8 +101,8 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
         "lbfgs" is a quasi-Newton method on the full data. "auto" uses
         "lbfgs" when all training rows fit in one minibatch of the "auto"
         size (at most 200 rows), where a minibatch solver would take only
-        one step per epoch, and "adam" otherwise; ``partial_fit`` always
-        uses "adam". The solver used is stored in ``solver_``.
+        one step per epoch, and "adam" otherwise or with early stopping;
+        ``partial_fit`` always uses "adam". The solver used is stored in ``solver_``.
 
     alpha : float, default=1e-4
         Strength of the L2 penalty on the weights (see the objective above).
@@ -201,22 +224,32 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
     Examples
     --------
     >>> from sklearn.datasets import make_friedman1
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from sknn_simple import SimpleMLPRegressor
-    >>> X, y = make_friedman1(n_samples=300, random_state=0)
-    >>> model = SimpleMLPRegressor(solver="lbfgs", random_state=0).fit(X, y)
-    >>> model.predict(X[:2]).shape
-    (2,)
-    >>> model.score(X, y) > 0.9
+    >>> X, y = make_friedman1(n_samples=500, random_state=0)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> model = make_pipeline(StandardScaler(), SimpleMLPRegressor(random_state=0))
+    >>> model.fit(X_train, y_train).score(X_test, y_test) > 0.6
     True
+    >>> model[-1].solver_, [coef.shape for coef in model[-1].coefs_]
+    ('adam', [(10, 100), (100, 100), (100, 1)])
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "output_activation": [StrOptions(set(OUTPUT_RANGES))],
         "solver": [StrOptions({"auto", "adam", "sgd", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -374,12 +407,17 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------- views survive pickling
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "_flat_params")
+
     def __getstate__(self):
-        state = super().__getstate__()
-        # Views would be pickled as copies; rebuilt from _flat_params instead.
-        state.pop("coefs_", None)
-        state.pop("intercepts_", None)
-        return state
+        # Views would be pickled as copies; they are rebuilt from _flat_params.
+        # (A new dict: the base class may return the live __dict__.)
+        return {
+            key: value
+            for key, value in super().__getstate__().items()
+            if key not in ("coefs_", "intercepts_")
+        }
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -388,6 +426,34 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
 
     # -------------------------------------------------------------- training
     def _fit(self, X, y, sample_weight, *, incremental):
+        # Fitting replaces attributes and never mutates them in place, so a
+        # shallow copy is enough to undo a fit that raises: validate_data
+        # alone would otherwise leave a new n_features_in_ on an old model.
+        state_before = dict(self.__dict__)
+        try:
+            # Overflow inside the network shows up as a non-finite loss, which
+            # training handles (stop, keep good weights, warn): no raw
+            # RuntimeWarning from numpy should reach the user.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                run = self._train(X, y, sample_weight, incremental=incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state_before)
+            raise
+        if run.reason == INTERRUPTED and run.progress.n_iter == run.n_iter_before:
+            # Nothing learned: leave the estimator as it was.
+            self.__dict__.clear()
+            self.__dict__.update(state_before)
+            raise KeyboardInterrupt
+        self._commit(run)
+        if run.reason == INTERRUPTED:
+            raise KeyboardInterrupt  # the model keeps what it learned
+        self._warn_about(run.reason, run.progress, incremental)
+        return self
+
+    def _train(self, X, y, sample_weight, *, incremental):
+        """Validate, train on copies, and return the result; sets nothing
+        but what ``validate_data`` sets."""
         hidden_layer_sizes = self._validated_hidden_layer_sizes()
         continuing = hasattr(self, "_flat_params") and (self.warm_start or incremental)
         X, Y, sample_weight, y_ndim = self._validate_training_data(
@@ -395,7 +461,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
         )
         if continuing:
             self._check_continuation(hidden_layer_sizes, Y)
-            random_state = self._random_state
+            random_state = copy.deepcopy(self._random_state)
             network = self._network
             params = self._flat_params.copy()
             progress = self._progress_so_far()
@@ -412,10 +478,11 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             offset, scale = self._target_scaling(Y, sample_weight)
         if self.normalize_y:
             Y = scale_targets(Y, offset, scale)
+        n_iter_before = progress.n_iter
 
         solver = self._resolve_solver(X.shape[0], incremental)
+        optimizer = None
         if solver == "lbfgs":
-            optimizer = None
             reason = fit_lbfgs(
                 network,
                 params,
@@ -448,18 +515,19 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
                 early_stopping=self.early_stopping and not incremental,
                 verbose=self.verbose,
             )
-
-        trained = progress.n_iter > (self.n_iter_ if continuing else 0)
-        if reason == INTERRUPTED and not trained:
-            raise KeyboardInterrupt  # nothing learned: the estimator is unchanged
-        self.solver_ = solver
-        self._commit(network, params, optimizer, progress, random_state)
-        self._y_offset, self._y_scale = offset, scale
-        self._y_ndim = y_ndim
-        if reason == INTERRUPTED:
-            raise KeyboardInterrupt
-        self._warn_about(reason, progress, incremental)
-        return self
+        return _TrainingRun(
+            network=network,
+            params=params,
+            optimizer=optimizer,
+            progress=progress,
+            random_state=random_state,
+            solver=solver,
+            reason=reason,
+            n_iter_before=n_iter_before,
+            y_offset=offset,
+            y_scale=scale,
+            y_ndim=y_ndim,
+        )
 
     def _validated_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -547,7 +615,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
     def _resolve_solver(self, n_samples, incremental):
         if self.solver != "auto":
             return self.solver
-        if incremental or n_samples > 200:
+        if incremental or self.early_stopping or n_samples > 200:
             return "adam"
         return "lbfgs"
 
@@ -605,21 +673,25 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             )
         return min(self.batch_size, n_samples)
 
-    def _commit(self, network, params, optimizer, progress, random_state):
+    def _commit(self, run):
         """Turn the result of a training run into fitted attributes."""
-        self._network = network
-        self._flat_params = params
-        self._optimizer = optimizer
-        self._random_state = random_state
-        self.coefs_, self.intercepts_ = network.unpack(params)
-        self.n_layers_ = network.n_layers + 1
-        self.n_outputs_ = network.layer_sizes[-1]
-        self.out_activation_ = network.output_activation
+        progress = run.progress
+        self._network = run.network
+        self._flat_params = run.params
+        self._optimizer = run.optimizer
+        self._random_state = run.random_state
+        self._y_offset, self._y_scale = run.y_offset, run.y_scale
+        self._y_ndim = run.y_ndim
+        self.solver_ = run.solver
+        self.coefs_, self.intercepts_ = run.network.unpack(run.params)
+        self.n_layers_ = run.network.n_layers + 1
+        self.n_outputs_ = run.network.layer_sizes[-1]
+        self.out_activation_ = run.network.output_activation
         self.n_iter_ = progress.n_iter
         self.t_ = progress.t
+        self.loss_ = progress.loss
         self.loss_curve_ = progress.loss_curve
-        early_stopping = self.early_stopping and self.solver_ != "lbfgs"
-        if early_stopping and progress.validation_scores:
+        if run.solver != "lbfgs" and self.early_stopping and progress.validation_scores:
             self.best_loss_ = None
             self.validation_scores_ = progress.validation_scores
             self.validation_loss_curve_ = progress.validation_loss_curve
@@ -629,7 +701,6 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             self.validation_scores_ = None
             self.validation_loss_curve_ = None
             self.best_validation_score_ = None
-        self.loss_ = progress.loss_curve[-1] if progress.loss_curve else progress.best_loss
 
     def _warn_about(self, reason, progress, incremental):
         if reason == DIVERGED:
@@ -639,7 +710,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
                 message = f"L-BFGS stopped before converging: {progress.message}."
             else:
                 message = (
-                    f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet."
                 )
             warnings.warn(

@@ -45,8 +45,14 @@ def fit_target_scaling(Y, sample_weight, output_activation):
     bounds = OUTPUT_RANGES[output_activation]
     if bounds is None:
         offset = np.average(Y, axis=0, weights=sample_weight)
-        variance = np.average((Y - offset) ** 2, axis=0, weights=sample_weight)
-        spread = np.sqrt(variance)
+        # Divide by the largest deviation before squaring: |y| up to the
+        # float limit must not overflow the variance.
+        largest = np.max(np.abs(Y - offset), axis=0)
+        largest = np.where(largest > 0, largest, 1.0)
+        relative = (Y - offset) / largest
+        spread = largest * np.sqrt(
+            np.average(relative**2, axis=0, weights=sample_weight)
+        )
         low = 0.0
     else:
         width = (bounds[1] - bounds[0]) * _BOUNDED_FILL
@@ -56,6 +62,11 @@ def fit_target_scaling(Y, sample_weight, output_activation):
         offset = y_min
     scale = np.where(_is_negligible(spread, offset), 1.0, spread)
     offset = offset - low * scale
+    if not (np.isfinite(offset).all() and np.isfinite(scale).all()):
+        raise ValueError(
+            "The targets y are too large to normalise (their mean or spread "
+            "overflows). Divide y by a constant before fitting."
+        )
     return offset.astype(Y.dtype), scale.astype(Y.dtype)
 
 

@@ -34,6 +34,8 @@ class Progress:
     no_improvement_count: int = 0
     n_iter: int = 0
     t: int = 0
+    # Training loss of the weights kept at the end of the last run.
+    loss: float = np.nan
     # Set by L-BFGS and by divergence: what to tell the user.
     message: str = ""
 
@@ -144,7 +146,8 @@ def _evaluate_validation(network, params, data):
 def _record_and_check_improvement(progress, loss, validation, tol):
     """Append this epoch's numbers and update the no-improvement counter.
 
-    Returns True when these weights are the best seen on validation data.
+    Returns True when these weights are the best seen so far: on validation
+    data with early stopping, else by training loss.
     """
     progress.loss_curve.append(loss)
     progress.n_iter += 1
@@ -153,8 +156,9 @@ def _record_and_check_improvement(progress, loss, validation, tol):
             progress.no_improvement_count += 1
         else:
             progress.no_improvement_count = 0
+        is_best = loss < progress.best_loss
         progress.best_loss = min(progress.best_loss, loss)
-        return False
+        return is_best
     score, validation_loss = validation
     progress.validation_scores.append(score)
     progress.validation_loss_curve.append(validation_loss)
@@ -212,23 +216,28 @@ def fit_stochastic(
     """
     batches = _Batches(network, data, batch_size)
     n_samples = data.Y.shape[0]
-    last_good = params.copy()
-    best = params.copy() if early_stopping else None
+    reference_loss = (
+        min(progress.loss_curve)
+        if progress.loss_curve
+        else initial_loss(network, params, data, alpha)
+    )
+    last_good, last_good_loss = params.copy(), progress.loss
+    best, best_loss = params.copy(), progress.loss
     reason = MAX_ITER
     try:
         for _ in range(max_epochs):
             order = random_state.permutation(n_samples) if shuffle else None
-            loss = run_epoch(network, params, optimizer, batches, alpha=alpha, order=order)
-            if not (np.isfinite(loss) and np.isfinite(params).all()):
-                progress.message = (
-                    f"Training diverged in epoch {progress.n_iter + 1}: the loss "
-                    "or the weights became non-finite. The weights from the last "
-                    "finite epoch were kept. Lower learning_rate_init "
-                    f"(now {optimizer.learning_rate_init})."
+            loss = run_epoch(
+                network, params, optimizer, batches, alpha=alpha, order=order
+            )
+            if _diverged(loss, params, reference_loss):
+                progress.message = _divergence_message(
+                    progress.n_iter + 1, reference_loss, loss, optimizer, early_stopping
                 )
                 reason = DIVERGED
                 break
             np.copyto(last_good, params)
+            last_good_loss = loss
             progress.t += n_samples
             optimizer.end_epoch(progress.t)
             validation = (
@@ -236,6 +245,7 @@ def fit_stochastic(
             )
             if _record_and_check_improvement(progress, loss, validation, tol):
                 np.copyto(best, params)
+                best_loss = loss
             if verbose:
                 _print_epoch(progress)
             if progress.no_improvement_count > n_iter_no_change:
@@ -247,8 +257,14 @@ def fit_stochastic(
                     print(f"Setting learning rate to {optimizer.learning_rate:f}")
     except KeyboardInterrupt:
         reason = INTERRUPTED
-    # Keep weights that match the recorded curves: never a half-done epoch.
-    np.copyto(params, best if early_stopping and progress.n_iter else last_good)
+    # Keep weights that match the recorded curves, never a half-done epoch:
+    # the best ones after divergence or with early stopping, else the last.
+    if reason == DIVERGED or early_stopping:
+        np.copyto(params, best)
+        progress.loss = best_loss
+    else:
+        np.copyto(params, last_good)
+        progress.loss = last_good_loss
     if verbose and reason == CONVERGED:
         what = "Validation score" if early_stopping else "Training loss"
         print(
@@ -256,6 +272,53 @@ def fit_stochastic(
             f"{n_iter_no_change} consecutive epochs. Stopping."
         )
     return reason
+
+
+#: A loss this many times the loss at the start of training means the steps
+#: overshoot: bounded activations keep such a loss finite, so a finiteness
+#: test alone would let a useless model through.
+DIVERGENCE_FACTOR = 1e3
+
+
+def initial_loss(network, params, data, alpha):
+    """The objective at the starting weights; a clear error when not finite.
+
+    Raises
+    ------
+    ValueError
+        When the loss overflows before any step: the data, not the training,
+        is at fault, so no warning-and-carry-on could help.
+    """
+    output = network.predict(params, data.X)
+    weight_sum = _weight_sum(data.sample_weight, data.Y.shape[0])
+    loss = network.squared_error(output, data.Y, data.sample_weight)
+    loss += _penalty(network, params, alpha, weight_sum)
+    if not np.isfinite(loss):
+        raise ValueError(_NOT_FINITE_AT_START)
+    return loss
+
+
+_NOT_FINITE_AT_START = (
+    "The loss or its gradient is not finite at the initial weights: the values "
+    "in X or y are too large for the network to compute with. Scale X (for "
+    "example with StandardScaler) and keep normalize_y=True."
+)
+
+
+def _diverged(loss, params, reference_loss):
+    if not (np.isfinite(loss) and np.isfinite(params).all()):
+        return True
+    return loss > DIVERGENCE_FACTOR * max(reference_loss, np.finfo(float).tiny)
+
+
+def _divergence_message(epoch, reference_loss, loss, optimizer, early_stopping):
+    kept = "best validation score" if early_stopping else "lowest training loss"
+    return (
+        f"Training diverged in epoch {epoch}: the loss went from "
+        f"{reference_loss:.3g} to {loss:.3g}. Training stopped and the weights "
+        f"with the {kept} so far were kept. Lower learning_rate_init (now "
+        f"{optimizer.learning_rate_init}), or scale the inputs."
+    )
 
 
 def _print_epoch(progress):
@@ -290,12 +353,17 @@ def fit_lbfgs(
         loss, _ = network.loss_and_gradient(
             params, X, Y, sample_weight, alpha, grad=grad, workspace=workspace
         )
-        if not np.isfinite(loss):
-            # Tell the line search this point is unusable rather than crash.
+        if not (np.isfinite(loss) and np.isfinite(grad).all()):
+            # Tell the line search this point is unusable, so it backtracks.
             return np.inf, np.zeros_like(x)
         return loss, grad.astype(np.float64)
 
+    if not np.isfinite(loss_and_gradient(params)[0]):
+        raise ValueError(_NOT_FINITE_AT_START)
+
     def end_iteration(intermediate_result):
+        if not np.isfinite(intermediate_result.fun):
+            return
         np.copyto(last_iterate, intermediate_result.x, casting="same_kind")
         progress.loss_curve.append(float(intermediate_result.fun))
         progress.n_iter += 1
@@ -314,11 +382,13 @@ def fit_lbfgs(
         )
     except KeyboardInterrupt:
         np.copyto(params, last_iterate)
+        if progress.loss_curve:
+            progress.loss = progress.loss_curve[-1]
         return INTERRUPTED
     np.copyto(params, result.x, casting="same_kind")
     if not np.isfinite(params).all():
         np.copyto(params, last_iterate)
-    progress.best_loss = float(result.fun)
+    progress.best_loss = progress.loss = float(result.fun)
     message = result.message
     progress.message = message.decode() if isinstance(message, bytes) else str(message)
     if result.status == 0:

@@ -1,0 +1,379 @@
+"""Training behaviour of SimpleMLPRegressor: what fit, partial_fit and the
+solvers promise a user."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_regression
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import r2_score
+
+import sknn_simple._training
+from sknn_simple import SimpleMLPRegressor
+
+# The blog post's data: five rows of three features and their targets.
+BLOG_X = np.array([[5, 1, 10], [8, 3, 4], [9, 7, 1], [5, 2, 8], [8, 4, 3]], float)
+BLOG_Y = np.array([50, 96, 63, 80, 96], float)
+
+ignore_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+@pytest.fixture
+def regression_data():
+    X, y = make_regression(n_samples=120, n_features=6, noise=1.0, random_state=0)
+    return X / X.std(axis=0), y
+
+
+def full_batch_sgd(**params):
+    """Plain, deterministic gradient descent: the blog's training rule."""
+    defaults = dict(
+        solver="sgd",
+        momentum=0.0,
+        shuffle=False,
+        tol=0.0,
+        n_iter_no_change=10_000,
+        random_state=0,
+    )
+    return SimpleMLPRegressor(**{**defaults, **params})
+
+
+# --------------------------------------------------------------- the blog
+@pytest.mark.parametrize("random_state", range(5))
+def test_blog_network_fits_its_five_rows_with_default_training(random_state):
+    model = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=random_state)
+    model.fit(BLOG_X, BLOG_Y)
+    assert model.score(BLOG_X, BLOG_Y) >= 0.99
+    assert [coef.shape for coef in model.coefs_] == [(3, 5), (5, 5), (5, 1)]
+
+
+@ignore_convergence
+def test_blog_training_rule_lowers_the_loss_every_epoch():
+    # w -= lr * dLoss/dw on all five rows at once, for max_iter epochs.
+    model = full_batch_sgd(
+        hidden_layer_sizes=(5, 5), batch_size=len(BLOG_X), learning_rate_init=0.05
+    )
+    model.fit(BLOG_X, BLOG_Y)
+    assert model.n_iter_ == 500
+    assert np.all(np.diff(model.loss_curve_) < 0)
+    assert model.loss_curve_[-1] < 0.75 * model.loss_curve_[0]
+
+
+def test_sigmoid_output_cannot_reach_raw_targets_without_normalisation():
+    # The blog's flaw: a logistic output lives in (0, 1), its targets in 50-96.
+    raw = SimpleMLPRegressor(
+        (5, 5), output_activation="logistic", normalize_y=False, random_state=0
+    ).fit(BLOG_X, BLOG_Y)
+    assert np.all(raw.predict(BLOG_X) < 1)
+    assert raw.score(BLOG_X, BLOG_Y) < -10
+
+    scaled = SimpleMLPRegressor(
+        (5, 5), output_activation="logistic", random_state=0
+    ).fit(BLOG_X, BLOG_Y)
+    assert scaled.score(BLOG_X, BLOG_Y) >= 0.99
+
+
+# ---------------------------------------------------- target normalisation
+@ignore_convergence
+def test_raw_scale_targets_train_well_only_with_normalisation():
+    X, y = make_regression(n_samples=400, n_features=5, noise=5.0, random_state=1)
+    y = 1000 * y + 50_000
+    params = dict(hidden_layer_sizes=(20, 20), max_iter=200, random_state=0)
+    normalised = SimpleMLPRegressor(**params).fit(X, y)
+    raw = SimpleMLPRegressor(normalize_y=False, **params).fit(X, y)
+    assert normalised.solver_ == "adam"
+    assert normalised.score(X, y) > 0.95
+    assert raw.score(X, y) < 0.1
+    # Predictions come back on the targets' own scale.
+    assert abs(normalised.predict(X).mean() - y.mean()) < 0.05 * y.std()
+
+
+def test_constant_target_is_predicted_exactly():
+    X = np.random.RandomState(0).rand(30, 3)
+    y = np.full(30, 7.5)
+    model = SimpleMLPRegressor((4,), random_state=0).fit(X, y)
+    # The network learns to output 0 on the standardised scale, up to the
+    # solver's tolerance.
+    assert_allclose(model.predict(X), 7.5, atol=1e-2)
+
+
+# ---------------------------------------------------------- shapes, dtypes
+def test_prediction_shape_follows_the_fitted_y(regression_data):
+    X, y = regression_data
+    params = dict(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        one_d = SimpleMLPRegressor(**params).fit(X, y)
+        column = SimpleMLPRegressor(**params).fit(X, y[:, None])
+        three = SimpleMLPRegressor(**params).fit(X, np.c_[y, -y, 2 * y])
+    assert one_d.predict(X).shape == (120,)
+    assert column.predict(X).shape == (120, 1)
+    assert three.predict(X).shape == (120, 3)
+    assert three.n_outputs_ == 3
+    assert three.intercepts_[-1].shape == (3,)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@ignore_convergence
+def test_float32_trains_and_predicts_in_float32(regression_data, solver, dtype):
+    X, y = regression_data
+    model = SimpleMLPRegressor(
+        (8, 8),
+        solver=solver,
+        batch_size=20,
+        learning_rate_init=0.05,
+        max_iter=30,
+        random_state=0,
+    )
+    model.fit(X.astype(dtype), y.astype(dtype))
+    assert all(coef.dtype == dtype for coef in model.coefs_)
+    assert all(intercept.dtype == dtype for intercept in model.intercepts_)
+    assert model.predict(X.astype(dtype)).dtype == dtype
+    assert model.score(X.astype(dtype), y) > 0.5
+
+
+def test_integer_input_trains_in_float64():
+    X = np.arange(40).reshape(20, 2)
+    model = SimpleMLPRegressor((3,), random_state=0).fit(X, np.arange(20))
+    assert model.coefs_[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("container", [sp.csr_matrix, sp.csc_matrix, sp.csr_array])
+@ignore_convergence
+def test_sparse_input_matches_dense_input(regression_data, container):
+    X, y = regression_data
+    X[np.abs(X) < 1] = 0
+    params = dict(hidden_layer_sizes=(6,), solver="sgd", max_iter=20, random_state=0)
+    dense = SimpleMLPRegressor(**params).fit(X, y)
+    sparse = SimpleMLPRegressor(**params).fit(container(X), y)
+    assert_allclose(sparse.predict(container(X)), dense.predict(X), rtol=1e-8)
+
+
+def test_any_number_of_hidden_layers(regression_data):
+    X, y = regression_data
+    one = SimpleMLPRegressor(7, random_state=0).fit(X, y)
+    three = SimpleMLPRegressor((4, 3, 2), random_state=0).fit(X, y)
+    assert [c.shape for c in one.coefs_] == [(6, 7), (7, 1)]
+    assert [c.shape for c in three.coefs_] == [(6, 4), (4, 3), (3, 2), (2, 1)]
+    assert (one.n_layers_, three.n_layers_) == (3, 5)
+
+
+# ------------------------------------------------------------ the solvers
+def test_auto_solver_picks_lbfgs_for_one_batch_and_adam_beyond(regression_data):
+    X, y = regression_data
+    small = SimpleMLPRegressor((4,), random_state=0).fit(X, y)
+    assert small.solver_ == "lbfgs"
+    X_big = np.vstack([X, X])
+    with pytest.warns(ConvergenceWarning):
+        big = SimpleMLPRegressor((4,), max_iter=3, random_state=0)
+        big.fit(X_big, np.r_[y, y])
+    assert big.solver_ == "adam"
+
+
+def test_lbfgs_records_one_loss_per_iteration(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor((8,), solver="lbfgs", random_state=0).fit(X, y)
+    assert len(model.loss_curve_) == model.n_iter_ > 1
+    assert np.all(np.diff(model.loss_curve_) <= 0)
+    assert model.loss_ == model.loss_curve_[-1] == model.best_loss_
+
+
+def test_lbfgs_warns_with_scipys_reason_when_stopped_short(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor((8,), solver="lbfgs", max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="ITERATIONS REACHED LIMIT"):
+        model.fit(X, y)
+    assert model.n_iter_ == 3
+
+
+def test_stochastic_solver_warns_at_max_iter_and_stops_on_plateau(regression_data):
+    X, y = regression_data
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(5\)"):
+        SimpleMLPRegressor((8,), solver="adam", max_iter=5).fit(X, y)
+    model = SimpleMLPRegressor(
+        (8,), solver="adam", learning_rate_init=0.01, tol=1e-2, random_state=0
+    ).fit(X, y)
+    assert model.n_iter_ < 500
+    # Stopped because the last n_iter_no_change + 1 epochs did not improve.
+    recent = model.loss_curve_[-(model.n_iter_no_change + 1) :]
+    assert min(recent) > model.best_loss_ - model.tol
+
+
+@ignore_convergence
+def test_same_random_state_gives_identical_models(regression_data):
+    X, y = regression_data
+    params = dict(hidden_layer_sizes=(8,), batch_size=16, max_iter=5, random_state=3)
+    first = SimpleMLPRegressor(**params).fit(X, y)
+    second = SimpleMLPRegressor(**params).fit(X, y)
+    for a, b in zip(first.coefs_, second.coefs_):
+        assert_array_equal(a, b)
+    assert_array_equal(first.predict(X), second.predict(X))
+
+
+def test_verbose_prints_one_line_per_epoch(regression_data, capsys):
+    X, y = regression_data
+    for solver in ("adam", "lbfgs"):
+        with pytest.warns(ConvergenceWarning):
+            model = SimpleMLPRegressor((4,), solver=solver, max_iter=4, verbose=True)
+            model.fit(X, y)
+        lines = [
+            line
+            for line in capsys.readouterr().out.splitlines()
+            if line.startswith("Iteration ")
+        ]
+        assert len(lines) == model.n_iter_ == 4
+        assert lines[-1].startswith("Iteration 4, loss = ")
+
+
+# --------------------------------------------------------- early stopping
+def test_early_stopping_keeps_the_best_validation_weights(regression_data):
+    X, y = regression_data
+    params = dict(
+        hidden_layer_sizes=(16,),
+        solver="adam",
+        learning_rate_init=0.05,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=5,
+        random_state=0,
+    )
+    model = SimpleMLPRegressor(**params).fit(X, y)
+    scores = model.validation_scores_
+    assert len(scores) == len(model.validation_loss_curve_) == model.n_iter_
+    assert model.best_validation_score_ == max(scores)
+    assert model.best_loss_ is None
+    best_epoch = int(np.argmax(scores)) + 1
+    assert best_epoch < model.n_iter_
+
+    # The same run cut at the best epoch ends with exactly these weights.
+    with pytest.warns(ConvergenceWarning):
+        cut = SimpleMLPRegressor(**{**params, "max_iter": best_epoch}).fit(X, y)
+    for kept, reference in zip(model.coefs_, cut.coefs_):
+        assert_array_equal(kept, reference)
+
+
+def test_validation_loss_tracks_validation_score(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor(
+        (16,), early_stopping=True, learning_rate_init=0.05, random_state=0
+    ).fit(X, y)
+    # R² = 1 - 2 * loss / var on the standardised validation targets: the
+    # better the score, the lower the loss.
+    order = np.argsort(model.validation_scores_)
+    assert np.all(np.diff(np.asarray(model.validation_loss_curve_)[order]) <= 1e-12)
+
+
+# ----------------------------------------------- warm start, partial_fit
+@ignore_convergence
+def test_warm_start_continues_from_the_previous_weights(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor((8,), solver="sgd", max_iter=5, random_state=0)
+    model.fit(X, y)
+    first_curve = list(model.loss_curve_)
+    model.set_params(warm_start=True).fit(X, y)
+    assert model.n_iter_ == 10
+    assert model.loss_curve_[:5] == first_curve
+    # A continued run starts near where the last one ended, not from scratch.
+    assert model.loss_curve_[5] < first_curve[0]
+    assert model.t_ == 10 * X.shape[0]
+
+
+def test_partial_fit_runs_one_epoch_per_call_and_learns(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor((16,), learning_rate_init=0.01, random_state=0)
+    for _ in range(30):
+        model.partial_fit(X, y)
+    assert model.solver_ == "adam"
+    assert model.n_iter_ == len(model.loss_curve_) == 30
+    assert model._optimizer.t == 30  # one Adam step per call: kept across calls
+    assert model.loss_curve_[-1] < 0.5 * model.loss_curve_[0]
+
+
+def test_partial_fit_freezes_target_scaling_after_the_first_batch(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor((4,), random_state=0).partial_fit(X[:60], y[:60])
+    offset = model._y_offset.copy()
+    model.partial_fit(X[60:], y[60:] + 1000)
+    assert_array_equal(model._y_offset, offset)
+
+
+# ------------------------------------- divergence and interruption are safe
+def test_divergence_stops_keeps_finite_weights_and_warns(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor(
+        (16, 16), solver="sgd", learning_rate_init=10.0, momentum=0.9, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init"):
+        model.fit(X, y * 1e3)
+    assert np.all(np.isfinite(model.loss_curve_))
+    assert all(np.isfinite(coef).all() for coef in model.coefs_)
+    assert np.isfinite(model.predict(X)).all()
+
+
+def _interrupt_after(monkeypatch, n_epochs):
+    real_run_epoch = sknn_simple._training.run_epoch
+    calls = []
+
+    def run_epoch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > n_epochs:
+            raise KeyboardInterrupt
+        return real_run_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(sknn_simple._training, "run_epoch", run_epoch)
+
+
+@ignore_convergence
+def test_ctrl_c_keeps_the_epochs_done_then_propagates(regression_data, monkeypatch):
+    X, y = regression_data
+    params = dict(hidden_layer_sizes=(8,), solver="adam", random_state=0)
+    reference = SimpleMLPRegressor(max_iter=3, **params).fit(X, y)
+
+    _interrupt_after(monkeypatch, 3)
+    model = SimpleMLPRegressor(max_iter=100, **params)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    assert model.n_iter_ == len(model.loss_curve_) == 3
+    assert_array_equal(model.predict(X), reference.predict(X))
+
+
+def test_ctrl_c_in_the_first_epoch_leaves_the_estimator_unfitted(
+    regression_data, monkeypatch
+):
+    X, y = regression_data
+    _interrupt_after(monkeypatch, 0)
+    model = SimpleMLPRegressor((8,), solver="adam")
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+def test_ctrl_c_during_lbfgs_keeps_the_last_iterate(regression_data, monkeypatch):
+    X, y = regression_data
+    network_cls = sknn_simple._network.Network
+    real = network_cls.loss_and_gradient
+    calls = []
+
+    def loss_and_gradient(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 15:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(network_cls, "loss_and_gradient", loss_and_gradient)
+    model = SimpleMLPRegressor((8,), solver="lbfgs", random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    assert 0 < model.n_iter_ == len(model.loss_curve_)
+    # The kept weights are the last completed iteration's: the model's own
+    # training loss there is the last recorded one.
+    monkeypatch.setattr(network_cls, "loss_and_gradient", real)
+    y_scaled = (y - model._y_offset) / model._y_scale
+    loss = model._network.loss(
+        model._flat_params, X, y_scaled[:, None], alpha=model.alpha
+    )
+    assert loss == pytest.approx(model.loss_curve_[-1], rel=1e-10)
+    assert r2_score(y, model.predict(X)) > 0
