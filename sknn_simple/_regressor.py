@@ -400,6 +400,10 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             output = unscale_targets(output, self._y_offset, self._y_scale)
         return output.ravel() if self._y_ndim == 1 else output
 
+    def __sklearn_is_fitted__(self):
+        # n_features_in_ alone is set by validation before training starts.
+        return hasattr(self, "_flat_params")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -407,9 +411,6 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------- views survive pickling
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "_flat_params")
-
     def __getstate__(self):
         # Views would be pickled as copies; they are rebuilt from _flat_params.
         # (A new dict: the base class may return the live __dict__.)
@@ -610,6 +611,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             no_improvement_count=0,
             n_iter=self.n_iter_,
             t=self.t_,
+            loss=self.loss_,
         )
 
     def _resolve_solver(self, n_samples, incremental):

@@ -221,8 +221,9 @@ def fit_stochastic(
         if progress.loss_curve
         else initial_loss(network, params, data, alpha)
     )
-    last_good, last_good_loss = params.copy(), progress.loss
-    best, best_loss = params.copy(), progress.loss
+    start_loss = progress.loss if progress.loss_curve else reference_loss
+    last_good, last_good_loss = params.copy(), start_loss
+    best, best_loss = params.copy(), start_loss
     reason = MAX_ITER
     try:
         for _ in range(max_epochs):
@@ -243,7 +244,13 @@ def fit_stochastic(
             validation = (
                 _evaluate_validation(network, params, data) if early_stopping else None
             )
-            if _record_and_check_improvement(progress, loss, validation, tol):
+            best_on_validation = _record_and_check_improvement(
+                progress, loss, validation, tol
+            )
+            # The starting weights compete too: after a divergence, a model
+            # worse than where training began is no model to keep.
+            improved = best_on_validation if early_stopping else loss < best_loss
+            if improved:
                 np.copyto(best, params)
                 best_loss = loss
             if verbose:

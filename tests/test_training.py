@@ -312,6 +312,24 @@ def test_divergence_stops_keeps_finite_weights_and_warns(regression_data):
     assert np.isfinite(model.predict(X)).all()
 
 
+def test_divergence_never_keeps_weights_worse_than_the_start(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor(
+        (16, 16),
+        activation="relu",
+        solver="sgd",
+        learning_rate_init=1e4,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch"):
+        model.fit(X, y)
+    # The loss of the kept weights is reported, and no recorded epoch (or the
+    # starting point) had a lower one.
+    assert np.isfinite(model.loss_)
+    assert model.loss_ <= min(model.loss_curve_)
+    assert np.isfinite(model.predict(X)).all()
+
+
 def _interrupt_after(monkeypatch, n_epochs):
     real_run_epoch = sknn_simple._training.run_epoch
     calls = []
