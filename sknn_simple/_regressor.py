@@ -344,6 +344,21 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
         -------
         self : SimpleMLPRegressor
             The fitted estimator.
+
+        Notes
+        -----
+        Training never leaves a half-written model:
+
+        - if the loss becomes non-finite or grows a thousandfold, training
+          stops, keeps the best weights seen and warns
+          (:class:`~sklearn.exceptions.ConvergenceWarning`);
+        - on Ctrl-C (:class:`KeyboardInterrupt`) the model keeps the weights
+          of the last completed epoch or iteration, with matching
+          ``n_iter_`` and ``loss_curve_``, and the interrupt is raised again
+          so a script stops; in a notebook, the interrupted model is ready
+          to use or to continue with ``warm_start=True``;
+        - any other error leaves the estimator exactly as it was before the
+          call, a previous fit included.
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -386,6 +401,13 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions, shaped like the ``y`` given to ``fit``, in the
             dtype the model was trained in.
+
+        Raises
+        ------
+        ValueError
+            When a prediction would be infinite or NaN: inputs far outside
+            the training range can overflow a network with unbounded (relu,
+            identity) layers. A fitted model never returns a non-finite value.
         """
         check_is_fitted(self)
         X = validate_data(
@@ -395,9 +417,18 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             dtype=self._flat_params.dtype,
             reset=False,
         )
-        output = self._network.predict(self._flat_params, X)
-        if self.normalize_y:
-            output = unscale_targets(output, self._y_offset, self._y_scale)
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = self._network.predict(self._flat_params, X)
+            if self.normalize_y:
+                output = unscale_targets(output, self._y_offset, self._y_scale)
+        if not np.isfinite(output).all():
+            n_bad = int(np.sum(~np.isfinite(output).all(axis=1)))
+            raise ValueError(
+                f"The prediction overflows for {n_bad} of {output.shape[0]} rows: "
+                "their feature values are too large for the trained network. "
+                "Scale X the way the training data was scaled (for example with "
+                "the StandardScaler fitted in the same Pipeline)."
+            )
         return output.ravel() if self._y_ndim == 1 else output
 
     def __sklearn_is_fitted__(self):
