@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
+from ._callbacks import CALLBACKS_AVAILABLE, CallbackMonitor, CallbackSupportMixin
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._target import fit_target_scaling, scale_targets, unscale_targets
@@ -28,6 +29,7 @@ from ._training import (
     INTERRUPTED,
     MAX_ITER,
     STOPPED,
+    STOPPED_BY_CALLBACK,
     Dataset,
     Progress,
     fit_lbfgs,
@@ -50,6 +52,7 @@ class _TrainingRun:
     y_offset: np.ndarray | None
     y_scale: np.ndarray | None
     y_ndim: int
+    callback_data: dict
 
 
 def _is_stochastic(estimator):
@@ -62,7 +65,14 @@ def _is_stochastic(estimator):
     return True
 
 
-class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
+# Callback bookkeeping that scikit-learn keeps on the estimator during fit.
+_CALLBACK_FIT_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+# Never pickled or copied: callbacks and their logs belong to the session that
+# set them, and a pickled model must not grow with each fit.
+_CALLBACK_STATE = ("_skl_callbacks", "_parent_callback_ctx", *_CALLBACK_FIT_STATE)
+
+
+class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     """Multi-layer perceptron regressor trained by backpropagation.
 
     A fully connected network, by default two hidden layers of sigmoid units
@@ -444,11 +454,12 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
     # ------------------------------------------------- views survive pickling
     def __getstate__(self):
         # Views would be pickled as copies; they are rebuilt from _flat_params.
-        # (A new dict: the base class may return the live __dict__.)
+        # Callbacks are left out (see _CALLBACK_STATE). A new dict: the base
+        # class may return the live __dict__.
         return {
             key: value
             for key, value in super().__getstate__().items()
-            if key not in ("coefs_", "intercepts_")
+            if key not in ("coefs_", "intercepts_", *_CALLBACK_STATE)
         }
 
     def __setstate__(self, state):
@@ -469,19 +480,32 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 run = self._train(X, y, sample_weight, incremental=incremental)
         except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state_before)
+            self._restore(state_before)
             raise
         if run.reason == INTERRUPTED and run.progress.n_iter == run.n_iter_before:
-            # Nothing learned: leave the estimator as it was.
-            self.__dict__.clear()
-            self.__dict__.update(state_before)
+            self._restore(state_before)  # nothing learned: leave it as it was
             raise KeyboardInterrupt
         self._commit(run)
+        if hasattr(self, "_callback_fit_ctx"):
+            self._callback_fit_ctx.call_on_fit_task_end(
+                estimator=self, reconstruction_attributes={}, **run.callback_data
+            )
         if run.reason == INTERRUPTED:
             raise KeyboardInterrupt  # the model keeps what it learned
         self._warn_about(run.reason, run.progress, incremental)
         return self
+
+    def _restore(self, state_before):
+        # Callback bookkeeping set during this fit stays: scikit-learn needs
+        # it to tear the callbacks down.
+        bookkeeping = {
+            key: self.__dict__[key]
+            for key in _CALLBACK_FIT_STATE
+            if key in self.__dict__
+        }
+        self.__dict__.clear()
+        self.__dict__.update(state_before)
+        self.__dict__.update(bookkeeping)
 
     def _train(self, X, y, sample_weight, *, incremental):
         """Validate, train on copies, and return the result; sets nothing
@@ -508,11 +532,35 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             params = network.initialize(random_state, dtype=X.dtype)
             progress = Progress()
             offset, scale = self._target_scaling(Y, sample_weight)
+        callback_data = {
+            "X": X,
+            "y": Y.ravel() if y_ndim == 1 else Y,
+            "metadata": None
+            if sample_weight is None
+            else {"sample_weight": sample_weight},
+        }
         if self.normalize_y:
             Y = scale_targets(Y, offset, scale)
         n_iter_before = progress.n_iter
 
         solver = self._resolve_solver(X.shape[0], incremental)
+
+        def reconstruct(params):
+            coefs, intercepts = network.unpack(params)
+            return {
+                "_network": network,
+                "_flat_params": params,
+                "coefs_": coefs,
+                "intercepts_": intercepts,
+                "_y_offset": offset,
+                "_y_scale": scale,
+                "_y_ndim": y_ndim,
+                "solver_": solver,
+                "n_iter_": progress.n_iter,
+                "loss_curve_": list(progress.loss_curve),
+            }
+
+        monitor = self._start_callbacks(solver, incremental, callback_data, reconstruct)
         optimizer = None
         if solver == "lbfgs":
             reason = fit_lbfgs(
@@ -525,6 +573,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
                 max_fun=self.max_fun,
                 tol=self.tol,
                 verbose=self.verbose,
+                monitor=monitor,
             )
         else:
             optimizer = self._optimizer_for(
@@ -546,6 +595,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
                 n_iter_no_change=self.n_iter_no_change,
                 early_stopping=self.early_stopping and not incremental,
                 verbose=self.verbose,
+                monitor=monitor,
             )
         return _TrainingRun(
             network=network,
@@ -559,6 +609,30 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             y_offset=offset,
             y_scale=scale,
             y_ndim=y_ndim,
+            callback_data=callback_data,
+        )
+
+    def _start_callbacks(self, solver, incremental, callback_data, reconstruct):
+        """Open the root callback task; return the per-iteration monitor.
+
+        Nothing is set up when no callback is set (or scikit-learn has no
+        callback API): the loops then run without any hook calls.
+        """
+        if not (CALLBACKS_AVAILABLE and getattr(self, "_skl_callbacks", None)):
+            return None
+        if solver == "lbfgs":
+            # One subtask per iteration, plus the one begun after the last
+            # iteration that scipy never runs.
+            max_subtasks, task_name = self.max_iter + 1, "iteration"
+        else:
+            max_subtasks, task_name = (1 if incremental else self.max_iter), "epoch"
+        context = self._init_callback_context(
+            task_name="partial_fit" if incremental else "fit",
+            max_subtasks=max_subtasks,
+        )
+        context.call_on_fit_task_begin(estimator=self, **callback_data)
+        return CallbackMonitor(
+            self, context, task_name, reconstruct=reconstruct, **callback_data
         )
 
     def _validated_hidden_layer_sizes(self):
@@ -736,6 +810,8 @@ class SimpleMLPRegressor(RegressorMixin, BaseEstimator):
             self.best_validation_score_ = None
 
     def _warn_about(self, reason, progress, incremental):
+        if reason == STOPPED_BY_CALLBACK:
+            return  # asked for: no warning
         if reason == DIVERGED:
             warnings.warn(progress.message, ConvergenceWarning)
         elif reason == MAX_ITER and not incremental:

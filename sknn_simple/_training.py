@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import r2_score
 
+from ._callbacks import IterationMonitor
 from ._network import Workspace
 from ._solvers import minimize_lbfgs
 
@@ -20,6 +21,7 @@ MAX_ITER = "max_iter"
 DIVERGED = "diverged"
 INTERRUPTED = "interrupted"
 STOPPED = "stopped"  # L-BFGS ended abnormally (scipy's message says why)
+STOPPED_BY_CALLBACK = "stopped_by_callback"
 
 
 @dataclass
@@ -187,6 +189,7 @@ def fit_stochastic(
     n_iter_no_change,
     early_stopping,
     verbose,
+    monitor=None,
 ):
     """Run up to ``max_epochs`` epochs of minibatch training in place.
 
@@ -208,12 +211,16 @@ def fit_stochastic(
     n_iter_no_change : int
     early_stopping : bool
     verbose : bool
+    monitor : IterationMonitor, default=None
+        Told when each epoch begins and ends; may stop training.
 
     Returns
     -------
     reason : str
-        One of ``CONVERGED``, ``MAX_ITER``, ``DIVERGED``, ``INTERRUPTED``.
+        One of ``CONVERGED``, ``MAX_ITER``, ``DIVERGED``, ``INTERRUPTED``,
+        ``STOPPED_BY_CALLBACK``.
     """
+    monitor = monitor or IterationMonitor()
     batches = _Batches(network, data, batch_size)
     n_samples = data.Y.shape[0]
     reference_loss = (
@@ -227,6 +234,7 @@ def fit_stochastic(
     reason = MAX_ITER
     try:
         for _ in range(max_epochs):
+            monitor.begin(params)
             order = random_state.permutation(n_samples) if shuffle else None
             loss = run_epoch(
                 network, params, optimizer, batches, alpha=alpha, order=order
@@ -255,6 +263,9 @@ def fit_stochastic(
                 best_loss = loss
             if verbose:
                 _print_epoch(progress)
+            if monitor.end(params):
+                reason = STOPPED_BY_CALLBACK
+                break
             if progress.no_improvement_count > n_iter_no_change:
                 if optimizer.stalled():
                     reason = CONVERGED
@@ -264,6 +275,8 @@ def fit_stochastic(
                     print(f"Setting learning rate to {optimizer.learning_rate:f}")
     except KeyboardInterrupt:
         reason = INTERRUPTED
+    finally:
+        monitor.close()
     # Keep weights that match the recorded curves, never a half-done epoch:
     # the best ones after divergence or with early stopping, else the last.
     if reason == DIVERGED or early_stopping:
@@ -336,7 +349,17 @@ def _print_epoch(progress):
 
 
 def fit_lbfgs(
-    network, params, progress, data, *, alpha, max_iter, max_fun, tol, verbose
+    network,
+    params,
+    progress,
+    data,
+    *,
+    alpha,
+    max_iter,
+    max_fun,
+    tol,
+    verbose,
+    monitor=None,
 ):
     """Minimise the full-batch objective with L-BFGS-B, in place on ``params``.
 
@@ -347,9 +370,11 @@ def fit_lbfgs(
     -------
     reason : str
         ``CONVERGED``, ``MAX_ITER`` (iteration or evaluation limit),
-        ``STOPPED`` (scipy ended abnormally) or ``INTERRUPTED``;
-        ``progress.message`` holds scipy's message.
+        ``STOPPED`` (scipy ended abnormally), ``STOPPED_BY_CALLBACK`` or
+        ``INTERRUPTED``; ``progress.message`` holds scipy's message.
     """
+    monitor = monitor or IterationMonitor()
+    stopped_by_callback = False
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     workspace = Workspace(network, Y.shape[0], params.dtype)
     grad = np.empty_like(params)
@@ -369,6 +394,7 @@ def fit_lbfgs(
         raise ValueError(_NOT_FINITE_AT_START)
 
     def end_iteration(intermediate_result):
+        nonlocal stopped_by_callback
         if not np.isfinite(intermediate_result.fun):
             return
         np.copyto(last_iterate, intermediate_result.x, casting="same_kind")
@@ -377,7 +403,12 @@ def fit_lbfgs(
         progress.t += Y.shape[0]
         if verbose:
             _print_epoch(progress)
+        if monitor.end(last_iterate):
+            stopped_by_callback = True
+            raise StopIteration  # scipy ends the run at this iterate
+        monitor.begin(last_iterate)
 
+    monitor.begin(params)
     try:
         result = minimize_lbfgs(
             loss_and_gradient,
@@ -392,12 +423,17 @@ def fit_lbfgs(
         if progress.loss_curve:
             progress.loss = progress.loss_curve[-1]
         return INTERRUPTED
+    finally:
+        # The subtask begun after scipy's last iteration never ran: end it.
+        monitor.close()
     np.copyto(params, result.x, casting="same_kind")
     if not np.isfinite(params).all():
         np.copyto(params, last_iterate)
     progress.best_loss = progress.loss = float(result.fun)
     message = result.message
     progress.message = message.decode() if isinstance(message, bytes) else str(message)
+    if stopped_by_callback:
+        return STOPPED_BY_CALLBACK
     if result.status == 0:
         return CONVERGED
     if result.status == 1:
