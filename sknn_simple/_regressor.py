@@ -657,6 +657,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             reset=reset,
             accept_sparse=["csr", "csc"],
             dtype=[np.float64, np.float32] if reset else self._flat_params.dtype,
+            # Row-major: minibatches gather rows, and results do not depend on
+            # the layout the caller happened to pass (e.g. a DataFrame's).
+            order="C",
             multi_output=True,
             y_numeric=True,
         )
