@@ -123,7 +123,7 @@ class LossCurveDisplay:
     >>> import matplotlib.pyplot as plt
     >>> from sklearn.datasets import make_friedman1
     >>> from sknn_simple import SimpleMLPRegressor
-    >>> from sknn_simple._plot import LossCurveDisplay
+    >>> from sknn_simple import LossCurveDisplay
     >>> X, y = make_friedman1(n_samples=300, random_state=0)
     >>> model = SimpleMLPRegressor(
     ...     hidden_layer_sizes=(20,), early_stopping=True, random_state=0
