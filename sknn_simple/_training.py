@@ -282,6 +282,8 @@ def fit_stochastic(
     if reason == DIVERGED or early_stopping:
         np.copyto(params, best)
         progress.loss = best_loss
+        if not early_stopping:
+            progress.best_loss = min(progress.best_loss, best_loss)
     else:
         np.copyto(params, last_good)
         progress.loss = last_good_loss
@@ -300,6 +302,14 @@ def fit_stochastic(
 DIVERGENCE_FACTOR = 1e3
 
 
+def objective(network, params, data, alpha):
+    """The training objective on all training rows (a forward pass only)."""
+    output = network.predict(params, data.X)
+    weight_sum = _weight_sum(data.sample_weight, data.Y.shape[0])
+    loss = network.squared_error(output, data.Y, data.sample_weight)
+    return loss + _penalty(network, params, alpha, weight_sum)
+
+
 def initial_loss(network, params, data, alpha):
     """The objective at the starting weights; a clear error when not finite.
 
@@ -309,10 +319,7 @@ def initial_loss(network, params, data, alpha):
         When the loss overflows before any step: the data, not the training,
         is at fault, so no warning-and-carry-on could help.
     """
-    output = network.predict(params, data.X)
-    weight_sum = _weight_sum(data.sample_weight, data.Y.shape[0])
-    loss = network.squared_error(output, data.Y, data.sample_weight)
-    loss += _penalty(network, params, alpha, weight_sum)
+    loss = objective(network, params, data, alpha)
     if not np.isfinite(loss):
         raise ValueError(_NOT_FINITE_AT_START)
     return loss
@@ -426,14 +433,23 @@ def fit_lbfgs(
     finally:
         # The subtask begun after scipy's last iteration never ran: end it.
         monitor.close()
-    np.copyto(params, result.x, casting="same_kind")
-    if not np.isfinite(params).all():
-        np.copyto(params, last_iterate)
-    progress.best_loss = progress.loss = float(result.fun)
     message = result.message
     progress.message = message.decode() if isinstance(message, bytes) else str(message)
+    finite = np.isfinite(result.fun) and np.isfinite(result.x).all()
+    np.copyto(params, result.x if finite else last_iterate, casting="same_kind")
+    # Recomputed rather than taken from scipy: after an abnormal line search
+    # scipy's fun can belong to a rejected trial point, not to x.
+    progress.loss = objective(network, params, data, alpha)
+    progress.best_loss = min(progress.best_loss, progress.loss)
     if stopped_by_callback:
         return STOPPED_BY_CALLBACK
+    if not finite:
+        progress.message = (
+            "the loss became non-finite during the line search, so the last "
+            "finite iterate was kept. Scale X and y, and keep alpha small "
+            "relative to the sum of the sample weights"
+        )
+        return STOPPED
     if result.status == 0:
         return CONVERGED
     if result.status == 1:
