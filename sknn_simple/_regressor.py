@@ -517,21 +517,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         )
         if continuing:
             self._check_continuation(hidden_layer_sizes, Y)
-            random_state = copy.deepcopy(self._random_state)
-            network = self._network
-            params = self._flat_params.copy()
-            progress = self._progress_so_far()
-            offset, scale = self._y_offset, self._y_scale
-        else:
-            random_state = check_random_state(self.random_state)
-            network = Network(
-                (X.shape[1], *hidden_layer_sizes, Y.shape[1]),
-                self.activation,
-                self.output_activation,
-            )
-            params = network.initialize(random_state, dtype=X.dtype)
-            progress = Progress()
-            offset, scale = self._target_scaling(Y, sample_weight)
+        network, params, progress, random_state, (offset, scale) = self._starting_point(
+            X, Y, sample_weight, hidden_layer_sizes, continuing
+        )
         callback_data = {
             "X": X,
             "y": Y.ravel() if y_ndim == 1 else Y,
@@ -610,6 +598,32 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             y_scale=scale,
             y_ndim=y_ndim,
             callback_data=callback_data,
+        )
+
+    def _starting_point(self, X, Y, sample_weight, hidden_layer_sizes, continuing):
+        """Network, weights, progress, random state and target scaling to
+        train from: copies of the fitted ones when continuing, else new."""
+        if continuing:
+            return (
+                self._network,
+                self._flat_params.copy(),
+                self._progress_so_far(),
+                copy.deepcopy(self._random_state),
+                (self._y_offset, self._y_scale),
+            )
+        random_state = check_random_state(self.random_state)
+        network = Network(
+            (X.shape[1], *hidden_layer_sizes, Y.shape[1]),
+            self.activation,
+            self.output_activation,
+        )
+        params = network.initialize(random_state, dtype=X.dtype)
+        return (
+            network,
+            params,
+            Progress(),
+            random_state,
+            self._target_scaling(Y, sample_weight),
         )
 
     def _start_callbacks(self, solver, incremental, callback_data, reconstruct):

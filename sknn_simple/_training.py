@@ -223,8 +223,11 @@ def fit_stochastic(
     monitor = monitor or IterationMonitor()
     batches = _Batches(network, data, batch_size)
     n_samples = data.Y.shape[0]
+    # Divergence is judged against the loss at the start of training, or the
+    # largest epoch loss recorded so far when training continues (a new
+    # partial_fit chunk may legitimately cost more than the best epoch).
     reference_loss = (
-        min(progress.loss_curve)
+        max(progress.loss_curve)
         if progress.loss_curve
         else initial_loss(network, params, data, alpha)
     )
@@ -341,9 +344,11 @@ def _diverged(loss, params, reference_loss):
 def _divergence_message(epoch, reference_loss, loss, optimizer, early_stopping):
     kept = "best validation score" if early_stopping else "lowest training loss"
     return (
-        f"Training diverged in epoch {epoch}: the loss went from "
-        f"{reference_loss:.3g} to {loss:.3g}. Training stopped and the weights "
-        f"with the {kept} so far were kept. Lower learning_rate_init (now "
+        f"Training diverged in epoch {epoch}: the loss reached {loss:.3g}, "
+        f"more than {DIVERGENCE_FACTOR:g} times the reference {reference_loss:.3g} "
+        "(the loss at the start of training, or the largest recorded epoch loss "
+        "when training continues). Training stopped and the weights with the "
+        f"{kept} so far were kept. Lower learning_rate_init (now "
         f"{optimizer.learning_rate_init}), or scale the inputs."
     )
 
