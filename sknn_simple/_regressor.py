@@ -124,7 +124,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
         Learning-rate schedule of "sgd": constant; ``learning_rate_init /
         (t + 1) ** power_t`` with ``t`` the samples seen; or divided by 5
-        each time ``n_iter_no_change`` epochs pass without improvement.
+        each time more than ``n_iter_no_change`` consecutive epochs pass
+        without improvement.
 
     learning_rate_init : float, default=0.001
         Initial step size of "sgd" and "adam".
@@ -146,8 +147,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 
     tol : float, default=1e-4
         Training stops when the loss (or, with early stopping, the validation
-        score) has not improved by at least ``tol`` for ``n_iter_no_change``
-        epochs. For "lbfgs" it is scipy's ``gtol``.
+        score) has not improved by at least ``tol`` for more than
+        ``n_iter_no_change`` consecutive epochs, as in ``MLPRegressor``. For
+        "lbfgs" it is scipy's ``gtol``.
 
     verbose : bool, default=False
         Print one line per epoch or iteration.
@@ -177,7 +179,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Adam's numerical-stability term.
 
     n_iter_no_change : int, default=10
-        Epochs without improvement before stopping ("sgd", "adam").
+        Training stops after more than this many consecutive epochs without
+        an improvement of ``tol`` ("sgd", "adam").
 
     max_fun : int, default=15000
         Maximum number of loss evaluations of "lbfgs".
