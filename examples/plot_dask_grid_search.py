@@ -59,9 +59,9 @@ from sknn_simple import SimpleMLPRegressor
 # The diabetes data ships with scikit-learn: 442 patients, 10 features, and a
 # measure of disease progression one year later (25 to 346) as the target.
 # ``SimpleMLPRegressor`` standardises the target itself (``normalize_y=True``);
-# the features are standardised by a :class:`~sklearn.preprocessing.
-# StandardScaler` in the same pipeline, so each fold's scaler only sees that
-# fold's training rows.
+# the features are standardised by a
+# :class:`~sklearn.preprocessing.StandardScaler` in the same pipeline, so each
+# fold's scaler only sees that fold's training rows.
 #
 # The grid has 2 network shapes x 3 penalties = 6 candidates, and 5-fold
 # cross-validation makes 30 fits. A fixed ``random_state`` makes every fit
