@@ -26,6 +26,14 @@ from sklearn.utils.extmath import safe_sparse_dot
 from ._activations import ACTIVATIONS
 
 
+def _weighted_squared_sum(residual, sample_weight):
+    """``sum_i s_i ||residual_i||²`` and ``S = sum_i s_i`` (``s = 1`` if None)."""
+    if sample_weight is None:
+        return np.vdot(residual, residual), residual.shape[0]
+    total = np.einsum("ij,ij,i->", residual, residual, sample_weight)
+    return total, sample_weight.sum()
+
+
 class Workspace:
     """Buffers for one batch size, allocated once and reused by every step.
 
@@ -199,13 +207,17 @@ class Network:
             ``1 / (2 S k) * sum_i s_i ||output_i - Y_i||²``.
         """
         residual = output - Y
-        if sample_weight is None:
-            total = np.vdot(residual, residual)
-            weight_sum = residual.shape[0]
-        else:
-            total = np.einsum("ij,ij,i->", residual, residual, sample_weight)
-            weight_sum = sample_weight.sum()
+        total, weight_sum = _weighted_squared_sum(residual, sample_weight)
         return float(0.5 * total / (weight_sum * residual.shape[1]))
+
+    def penalty(self, params, alpha, weight_sum):
+        """The L2 term ``alpha / (2 S) * sum_l ||coefs[l]||²``.
+
+        The weights are the first ``n_coefs`` entries of ``params``; the
+        intercepts are not penalised.
+        """
+        weights = params[: self.n_coefs]
+        return 0.5 * alpha / weight_sum * float(np.vdot(weights, weights))
 
     def loss(self, params, X, Y, sample_weight=None, alpha=0.0):
         """The training objective (see the module docstring) at ``params``."""
@@ -251,15 +263,9 @@ class Network:
         # Loss. The last delta starts as the residual output - Y.
         delta = workspace.deltas[-1]
         np.subtract(output, Y, out=delta)
-        if sample_weight is None:
-            weight_sum = n_samples
-            squared_sum = np.vdot(delta, delta)
-        else:
-            weight_sum = sample_weight.sum()
-            squared_sum = np.einsum("ij,ij,i->", delta, delta, sample_weight)
+        squared_sum, weight_sum = _weighted_squared_sum(delta, sample_weight)
         scale = 1.0 / (weight_sum * n_outputs)
-        loss = 0.5 * scale * squared_sum
-        loss += 0.5 * alpha / weight_sum * np.vdot(weights, weights)
+        loss = 0.5 * scale * squared_sum + self.penalty(params, alpha, weight_sum)
 
         # d loss / d output = s_i (output_i - y_i) / (S k), then through f'.
         if sample_weight is None:

@@ -5,7 +5,6 @@ record; the estimator turns both into fitted attributes only when a loop
 returns, so an exception never leaves a half-updated model behind.
 """
 
-import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,9 +39,6 @@ class Progress:
     loss: float = np.nan
     # Set by L-BFGS and by divergence: what to tell the user.
     message: str = ""
-
-    def copy(self):
-        return copy.deepcopy(self)
 
 
 @dataclass
@@ -102,11 +98,6 @@ class _Batches:
             yield X_batch, Y_buf, sw_buf, workspace
 
 
-def _penalty(network, params, alpha, weight_sum):
-    weights = params[: network.n_coefs]
-    return 0.5 * alpha / weight_sum * float(np.vdot(weights, weights))
-
-
 def _weight_sum(sample_weight, n_samples):
     return n_samples if sample_weight is None else float(sample_weight.sum())
 
@@ -130,12 +121,12 @@ def run_epoch(network, params, optimizer, batches, *, alpha, order):
         )
         if not np.isfinite(loss):
             return np.nan
-        data_loss = loss - _penalty(network, params, alpha, weight_sum)
+        data_loss = loss - network.penalty(params, alpha, weight_sum)
         data_loss_sum += data_loss * weight_sum
         optimizer.step(params, grad)
     data = batches.data
     total_weight = _weight_sum(data.sample_weight, data.Y.shape[0])
-    return data_loss_sum / total_weight + _penalty(network, params, alpha, total_weight)
+    return data_loss_sum / total_weight + network.penalty(params, alpha, total_weight)
 
 
 def _evaluate_validation(network, params, data):
@@ -310,7 +301,7 @@ def objective(network, params, data, alpha):
     output = network.predict(params, data.X)
     weight_sum = _weight_sum(data.sample_weight, data.Y.shape[0])
     loss = network.squared_error(output, data.Y, data.sample_weight)
-    return loss + _penalty(network, params, alpha, weight_sum)
+    return loss + network.penalty(params, alpha, weight_sum)
 
 
 def initial_loss(network, params, data, alpha):
