@@ -62,6 +62,8 @@ class _Batches:
         self.batch_size = batch_size
         self.dense = isinstance(data.X, np.ndarray)
         self._buffers = {}
+        # The gradient of every step, written in place.
+        self.grad = np.empty(network.n_params, dtype=data.Y.dtype)
 
     def _buffers_for(self, n_rows):
         # At most two sizes occur: full batches and the last, shorter one.
@@ -110,7 +112,7 @@ def run_epoch(network, params, optimizer, batches, *, alpha, order):
     of the epoch. It is NaN when a batch produced a non-finite loss; that
     batch's step is not taken.
     """
-    grad = np.empty_like(params)
+    grad = batches.grad
     data_loss_sum = 0.0
     for X, Y, sample_weight, workspace in batches(order):
         weight_sum = _weight_sum(sample_weight, Y.shape[0])
@@ -391,6 +393,8 @@ def fit_lbfgs(
         if not (np.isfinite(loss) and np.isfinite(grad).all()):
             # Tell the line search this point is unusable, so it backtracks.
             return np.inf, np.zeros_like(x)
+        # A copy: scipy keeps the gradients it was given, so the buffer
+        # cannot be handed over and overwritten by the next evaluation.
         return loss, grad.astype(np.float64)
 
     if not np.isfinite(loss_and_gradient(params)[0]):
