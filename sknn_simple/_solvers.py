@@ -229,6 +229,8 @@ def _scipy_blas_controller():
     machine (``python benchmarks/bench_lbfgs_threads.py``).
     Where scipy and numpy share one BLAS, nothing is limited.
     """
+    # A plain prefix test: it matches scipy's own folder and the wheels'
+    # sibling folder "scipy.libs", where the bundled OpenBLAS lives.
     scipy_dir = os.path.dirname(scipy.__file__)
     controller = ThreadpoolController()
     scipy_libs = [
