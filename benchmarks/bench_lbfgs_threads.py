@@ -1,7 +1,7 @@
 """L-BFGS with and without one thread for scipy's own BLAS pool.
 
 scipy's wheels bundle an OpenBLAS apart from numpy's; during L-BFGS both
-thread pools compete for the cores (see sknn_simple._solvers.
+thread pools compete for the cores (see sknn_simple._blas.
 _scipy_blas_controller). This script fits the same L-BFGS problem three ways,
 interleaved in one process, and prints median times and ratios:
 
@@ -23,7 +23,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController, threadpool_info
 
-import sknn_simple._solvers as solvers
+import sknn_simple._blas as blas
 from sknn_simple import SimpleMLPRegressor
 
 SETTINGS = dict(
@@ -45,19 +45,19 @@ def _time_fit(estimator, X, y):
 def main(repeats=5):
     X, y = load_diabetes(return_X_y=True)
     X = StandardScaler().fit_transform(X)
-    limited = solvers._scipy_blas_controller()
+    limited = blas._scipy_blas_controller()
     unlimited = ThreadpoolController().select(filepath=[])  # limits nothing
 
     times = {"limited": [], "unlimited": [], "MLPRegressor": []}
-    shipped = solvers._scipy_blas_controller
+    shipped = blas._scipy_blas_controller
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         for _ in range(repeats):
             for name, controller in [("limited", limited), ("unlimited", unlimited)]:
-                solvers._scipy_blas_controller = lambda c=controller: c
+                blas._scipy_blas_controller = lambda c=controller: c
                 times[name].append(_time_fit(SimpleMLPRegressor(**SETTINGS), X, y))
             times["MLPRegressor"].append(_time_fit(MLPRegressor(**SETTINGS), X, y))
-    solvers._scipy_blas_controller = shipped
+    blas._scipy_blas_controller = shipped
 
     pools = [
         (i["filepath"].split("/")[-2], i["num_threads"]) for i in threadpool_info()

@@ -24,36 +24,93 @@ import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS
+from ._blas import axpy
+
+#: Most rows a forward or backward pass handles at once. Larger inputs (a
+#: full batch, L-BFGS, predict) go through in blocks of this many rows, so
+#: the activations of a block stay in cache and the buffers stay small
+#: however many rows there are; a gradient is a sum over rows, so the
+#: blocks' gradients add up to the whole one.
+BLOCK_ROWS = 1024
 
 
 def _weighted_squared_sum(residual, sample_weight):
-    """``sum_i s_i ||residual_i||²`` and ``S = sum_i s_i`` (``s = 1`` if None)."""
+    """``sum_i s_i ||residual_i||²`` (``s = 1`` when None)."""
     if sample_weight is None:
-        return np.vdot(residual, residual), residual.shape[0]
-    total = np.einsum("ij,ij,i->", residual, residual, sample_weight)
-    return total, sample_weight.sum()
+        return float(np.vdot(residual, residual))
+    return float(np.einsum("ij,ij,i->", residual, residual, sample_weight))
+
+
+def _weight_sum(sample_weight, n_samples):
+    """``S = sum_i s_i`` (``n_samples`` when ``sample_weight`` is None)."""
+    return n_samples if sample_weight is None else float(sample_weight.sum())
 
 
 class Workspace:
-    """Buffers for one batch size, allocated once and reused by every step.
+    """Buffers for up to ``n_rows`` rows, allocated once and reused.
 
     Parameters
     ----------
     network : Network
         The architecture the buffers are for.
     n_rows : int
-        Number of samples in a batch.
+        Number of rows of the calls the workspace serves; buffers get at
+        most :data:`BLOCK_ROWS` rows and longer calls run in blocks.
     dtype : numpy dtype
         Floating point type of the computation.
+    backward : bool, default=True
+        Whether to allocate the buffers of the backward pass too; a
+        forward-only workspace serves prediction.
     """
 
-    def __init__(self, network, n_rows, dtype):
-        shapes = [(n_rows, size) for size in network.layer_sizes[1:]]
-        self.n_rows = n_rows
+    def __init__(self, network, n_rows, dtype, *, backward=True):
+        self.n_rows = max(1, min(int(n_rows), BLOCK_ROWS))
+        self.dtype = np.dtype(dtype)
+        shapes = [(self.n_rows, size) for size in network.layer_sizes[1:]]
         # outputs[l] holds activations[l + 1]; activations[0] is the input X.
         self.outputs = [np.empty(shape, dtype=dtype) for shape in shapes]
-        self.deltas = [np.empty(shape, dtype=dtype) for shape in shapes]
-        self.coef_scratch = np.empty(network.n_coefs, dtype=dtype)
+        self.deltas = self.ones = None
+        if backward:
+            self.deltas = [np.empty(shape, dtype=dtype) for shape in shapes]
+            # ones @ delta sums delta's rows, in a fraction of np.sum's time.
+            self.ones = np.ones(self.n_rows, dtype=dtype)
+        self._network = network
+        self._grad_scratch = None
+        self._views = {}
+
+    @property
+    def grad_scratch(self):
+        """A gradient-sized buffer, for calls that take several blocks."""
+        if self._grad_scratch is None:
+            self._grad_scratch = np.empty(self._network.n_params, dtype=self.dtype)
+        return self._grad_scratch
+
+    def unpack(self, params):
+        """``network.unpack(params)``, cached for the arrays seen last.
+
+        A training loop passes the same parameter and gradient vectors to
+        every step; their views are made once instead of once per step.
+        """
+        cached = self._views.get(id(params))
+        if cached is None or cached[0] is not params:
+            if len(self._views) > 4:
+                self._views.clear()
+            cached = (params, self._network.unpack(params))
+            self._views[id(params)] = cached
+        return cached[1]
+
+    def rows(self, n_rows):
+        """The buffers cut to their first ``n_rows`` rows (a block's worth):
+        ``outputs, deltas, ones``."""
+        if n_rows == self.n_rows:
+            return self.outputs, self.deltas, self.ones
+        if self.deltas is None:
+            return [buffer[:n_rows] for buffer in self.outputs], None, None
+        return (
+            [buffer[:n_rows] for buffer in self.outputs],
+            [buffer[:n_rows] for buffer in self.deltas],
+            self.ones[:n_rows],
+        )
 
 
 class Network:
@@ -156,7 +213,7 @@ class Network:
         return params
 
     # ----------------------------------------------------------------- forward
-    def forward(self, params, X, workspace=None):
+    def forward(self, params, X, workspace=None, out=None, *, views=None):
         """Output of the network for ``X``.
 
         Parameters
@@ -164,20 +221,40 @@ class Network:
         params : ndarray of shape (n_params,)
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         workspace : Workspace, default=None
-            Buffers to compute into; a new one is made when None.
+            Buffers to compute into; a new forward-only one when None.
+        out : ndarray of shape (n_samples, n_outputs), default=None
+            Where to write the output.
+        views : tuple of lists, default=None
+            ``unpack(params)`` when the caller already has it.
 
         Returns
         -------
         output : ndarray of shape (n_samples, n_outputs)
-            ``workspace.outputs[-1]``: overwritten by the next call that
-            uses the same workspace.
+            ``out`` if given. Otherwise, when ``X`` fits in one block, the
+            workspace's last buffer (overwritten by the next call that uses
+            the same workspace), else a new array.
         """
+        n_samples = X.shape[0]
         if workspace is None:
-            workspace = Workspace(self, X.shape[0], params.dtype)
-        coefs, intercepts = self.unpack(params)
+            workspace = Workspace(self, n_samples, params.dtype, backward=False)
+        coefs, intercepts = views or workspace.unpack(params)
+        block = workspace.n_rows
+        if out is None and n_samples <= block:
+            outputs = workspace.rows(n_samples)[0]
+            return self._forward_block(coefs, intercepts, X, outputs)
+        if out is None:
+            out = np.empty((n_samples, self.layer_sizes[-1]), dtype=params.dtype)
+        for start in range(0, n_samples, block):
+            rows = slice(start, start + block)
+            outputs = workspace.rows(out[rows].shape[0])[0]
+            out[rows] = self._forward_block(coefs, intercepts, X[rows], outputs)
+        return out
+
+    def _forward_block(self, coefs, intercepts, X, outputs):
+        """Forward pass of one block of rows into the ``outputs`` buffers."""
         layer_input = X
         for coef, intercept, out, activate in zip(
-            coefs, intercepts, workspace.outputs, self._forward_fns
+            coefs, intercepts, outputs, self._forward_fns
         ):
             if isinstance(layer_input, np.ndarray):
                 np.matmul(layer_input, coef, out=out)
@@ -186,11 +263,16 @@ class Network:
             out += intercept
             activate(out)
             layer_input = out
-        return workspace.outputs[-1]
+        return outputs[-1]
 
-    def predict(self, params, X):
-        """Return ``forward(params, X)`` in a new array."""
-        return self.forward(params, X)
+    def predict(self, params, X, *, views=None):
+        """Return ``forward(params, X)`` in an array of its own.
+
+        ``views`` is ``unpack(params)`` when the caller already has it.
+        """
+        # A workspace made for this call alone: its output buffer is a new
+        # array, safe to hand out (and concurrent calls share nothing).
+        return self.forward(params, X, views=views)
 
     # ------------------------------------------------------------------- loss
     def squared_error(self, output, Y, sample_weight=None):
@@ -207,7 +289,8 @@ class Network:
             ``1 / (2 S k) * sum_i s_i ||output_i - Y_i||²``.
         """
         residual = output - Y
-        total, weight_sum = _weighted_squared_sum(residual, sample_weight)
+        total = _weighted_squared_sum(residual, sample_weight)
+        weight_sum = _weight_sum(sample_weight, residual.shape[0])
         return float(0.5 * total / (weight_sum * residual.shape[1]))
 
     def penalty(self, params, alpha, weight_sum):
@@ -216,17 +299,43 @@ class Network:
         The weights are the first ``n_coefs`` entries of ``params``; the
         intercepts are not penalised.
         """
+        if not alpha:
+            return 0.0
         weights = params[: self.n_coefs]
         return 0.5 * alpha / weight_sum * float(np.vdot(weights, weights))
 
-    def loss(self, params, X, Y, sample_weight=None, alpha=0.0):
-        """The training objective (see the module docstring) at ``params``."""
-        return self.loss_and_gradient(params, X, Y, sample_weight, alpha)[0]
+    def loss(self, params, X, Y, sample_weight=None, alpha=0.0, *, workspace=None):
+        """The training objective (see the module docstring) at ``params``.
+
+        A forward pass only, block by block: neither the outputs of all rows
+        nor their residuals are ever held at once.
+        """
+        n_samples, n_outputs = Y.shape
+        if workspace is None:
+            workspace = Workspace(self, n_samples, params.dtype, backward=False)
+        coefs, intercepts = workspace.unpack(params)
+        squared_sum = 0.0
+        block = workspace.n_rows
+        for start in range(0, n_samples, block):
+            rows = slice(start, start + block)
+            Y_block = Y[rows]
+            outputs = workspace.rows(Y_block.shape[0])[0]
+            residual = self._forward_block(coefs, intercepts, X[rows], outputs)
+            residual -= Y_block
+            squared_sum += _weighted_squared_sum(
+                residual, None if sample_weight is None else sample_weight[rows]
+            )
+        weight_sum = _weight_sum(sample_weight, n_samples)
+        data_loss = 0.5 * squared_sum / (weight_sum * n_outputs)
+        return data_loss + self.penalty(params, alpha, weight_sum)
 
     def loss_and_gradient(
         self, params, X, Y, sample_weight=None, alpha=0.0, *, grad=None, workspace=None
     ):
         """Training objective and its gradient by backpropagation.
+
+        Rows go through in blocks of at most ``workspace.n_rows``; each
+        block's gradient is added to the total.
 
         Parameters
         ----------
@@ -253,19 +362,46 @@ class Network:
             workspace = Workspace(self, n_samples, params.dtype)
         if grad is None:
             grad = np.empty_like(params)
-        coefs, _ = self.unpack(params)
-        coef_grads, intercept_grads = self.unpack(grad)
-        weights = params[: self.n_coefs]
-        weight_grads = grad[: self.n_coefs]
-
-        output = self.forward(params, X, workspace)
-
-        # Loss. The last delta starts as the residual output - Y.
-        delta = workspace.deltas[-1]
-        np.subtract(output, Y, out=delta)
-        squared_sum, weight_sum = _weighted_squared_sum(delta, sample_weight)
+        weight_sum = _weight_sum(sample_weight, n_samples)
+        # The data term's factor: loss = scale / 2 * sum_i s_i ||output_i - y_i||².
         scale = 1.0 / (weight_sum * n_outputs)
+
+        squared_sum = 0.0
+        block = workspace.n_rows
+        for start in range(0, n_samples, block):
+            rows = slice(start, start + block)
+            # The first block writes the gradient, later ones add theirs.
+            block_grad = grad if start == 0 else workspace.grad_scratch
+            squared_sum += self._backpropagate(
+                params,
+                X if n_samples <= block else X[rows],
+                Y[rows],
+                None if sample_weight is None else sample_weight[rows],
+                scale,
+                block_grad,
+                workspace,
+            )
+            if start:
+                grad += block_grad
         loss = 0.5 * scale * squared_sum + self.penalty(params, alpha, weight_sum)
+
+        # d penalty / d weights = alpha / S * weights (intercepts are not penalised).
+        if alpha:
+            axpy(alpha / weight_sum, params[: self.n_coefs], grad[: self.n_coefs])
+        return float(loss), grad
+
+    def _backpropagate(self, params, X, Y, sample_weight, scale, grad, workspace):
+        """Gradient of one block's data term into ``grad``; return the
+        block's ``sum_i s_i ||output_i - y_i||²``."""
+        coefs, intercepts = workspace.unpack(params)
+        coef_grads, intercept_grads = workspace.unpack(grad)
+        outputs, deltas, ones = workspace.rows(Y.shape[0])
+        output = self._forward_block(coefs, intercepts, X, outputs)
+
+        # The last delta starts as the residual output - Y.
+        delta = deltas[-1]
+        np.subtract(output, Y, out=delta)
+        squared_sum = _weighted_squared_sum(delta, sample_weight)
 
         # d loss / d output = s_i (output_i - y_i) / (S k), then through f'.
         if sample_weight is None:
@@ -276,21 +412,24 @@ class Network:
 
         # Backward: gradients of layer l, then the delta of the layer below.
         for layer in range(self.n_layers - 1, -1, -1):
-            delta = workspace.deltas[layer]
-            layer_input = X if layer == 0 else workspace.outputs[layer - 1]
+            delta = deltas[layer]
+            layer_input = X if layer == 0 else outputs[layer - 1]
             if isinstance(layer_input, np.ndarray):
                 np.matmul(layer_input.T, delta, out=coef_grads[layer])
             else:
                 coef_grads[layer][...] = safe_sparse_dot(layer_input.T, delta)
-            np.sum(delta, axis=0, out=intercept_grads[layer])
+            np.matmul(ones, delta, out=intercept_grads[layer])  # sum of the rows
             if layer > 0:
-                below = workspace.deltas[layer - 1]
-                np.matmul(delta, coefs[layer].T, out=below)
+                below = deltas[layer - 1]
+                _times_transpose(delta, coefs[layer], out=below)
+                # f' overwrites layer_input, which nothing needs any more.
                 self._derivative_fns[layer - 1](layer_input, below)
+        return squared_sum
 
-        # d penalty / d weights = alpha / S * weights (intercepts are not penalised).
-        if alpha:
-            scratch = workspace.coef_scratch
-            np.multiply(weights, alpha / weight_sum, out=scratch)
-            weight_grads += scratch
-        return float(loss), grad
+
+def _times_transpose(delta, coef, out):
+    """``out = delta @ coef.T``; with one output unit that is an outer
+    product, which broadcasting does in half the time of a matmul."""
+    if coef.shape[1] == 1:
+        return np.multiply(delta, coef.T, out=out)
+    return np.matmul(delta, coef.T, out=out)

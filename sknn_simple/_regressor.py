@@ -431,7 +431,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             reset=False,
         )
         with np.errstate(over="ignore", invalid="ignore"):
-            output = self._network.predict(self._flat_params, X)
+            output = self._network.predict(
+                self._flat_params, X, views=(self.coefs_, self.intercepts_)
+            )
             if self.normalize_y:
                 output = unscale_targets(output, self._y_offset, self._y_scale)
         if not np.isfinite(output).all():

@@ -3,41 +3,35 @@
 The stochastic optimizers keep only their own state (velocity, moments,
 learning rate); the vector they update is passed to :meth:`step`, so an
 optimizer can be pickled, copied and resumed apart from the weights.
-Every update is done in place with preallocated buffers.
+Every update is done in place, with BLAS's one-pass ``y += a * x``
+(:mod:`sknn_simple._blas`) and preallocated buffers.
 
 L-BFGS is delegated to :func:`scipy.optimize.minimize`.
 """
 
 import copy
-import functools
-import os
 
 import numpy as np
-import scipy
 import scipy.optimize
-from threadpoolctl import ThreadpoolController
+
+from ._blas import axpy, scale
 
 
 class _StochasticOptimizer:
-    """State shared by the minibatch optimizers: a reusable scratch vector."""
+    """What the minibatch optimizers share: learning rates and copying.
+
+    ``step(params, grad)`` moves ``params`` in place and may use ``grad`` as
+    working memory: the training loop computes a new gradient for every
+    step, so the optimizers need no vector-sized buffer of their own.
+    """
 
     def __init__(self, learning_rate_init):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
-        self._scratch = None
-
-    def _scratch_like(self, params):
-        if self._scratch is None or self._scratch.shape != params.shape:
-            self._scratch = np.empty_like(params)
-        return self._scratch
 
     def copy(self):
         """An independent copy, so a failed fit cannot alter this one."""
         return copy.deepcopy(self)
-
-    def __getstate__(self):
-        # The scratch vector is working memory, not state: keep pickles small.
-        return {**self.__dict__, "_scratch": None}
 
 
 class SGDOptimizer(_StochasticOptimizer):
@@ -84,19 +78,18 @@ class SGDOptimizer(_StochasticOptimizer):
 
     def step(self, params, grad):
         """Move ``params`` in place one step against ``grad``."""
-        scratch = self._scratch_like(params)
-        lr_grad = np.multiply(grad, self.learning_rate, out=scratch)
+        lr = self.learning_rate
         if not self.momentum:
-            params -= lr_grad
+            axpy(-lr, grad, params)  # params -= lr * g
             return
         velocity = self.velocity
-        velocity *= self.momentum
-        velocity -= lr_grad
+        scale(self.momentum, velocity)  # velocity = mu * velocity - lr * g
+        axpy(-lr, grad, velocity)
         if self.nesterov:
-            params -= lr_grad
-            params += np.multiply(velocity, self.momentum, out=scratch)
+            axpy(self.momentum, velocity, params)  # params += mu * velocity - lr * g
+            axpy(-lr, grad, params)
         else:
-            params += velocity
+            axpy(1.0, velocity, params)  # params += velocity
 
     def end_epoch(self, samples_seen):
         """Update the learning rate at the end of an epoch."""
@@ -156,26 +149,27 @@ class AdamOptimizer(_StochasticOptimizer):
         self.second_moment = np.zeros(n_params, dtype=dtype)
 
     def step(self, params, grad):
-        """Move ``params`` in place one Adam step against ``grad``."""
+        """Move ``params`` in place one Adam step against ``grad``.
+
+        ``grad`` is overwritten: once the moments are updated it serves as
+        working memory.
+        """
         self.t += 1
         m, v = self.first_moment, self.second_moment
-        scratch = self._scratch_like(params)
-        m *= self.beta_1
-        m += np.multiply(grad, 1 - self.beta_1, out=scratch)
-        v *= self.beta_2
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - self.beta_2
-        v += scratch
+        scale(self.beta_1, m)  # m = beta_1 * m + (1 - beta_1) * g
+        axpy(1 - self.beta_1, grad, m)
+        squared = np.multiply(grad, grad, out=grad)  # g is not needed any more
+        scale(self.beta_2, v)  # v = beta_2 * v + (1 - beta_2) * g²
+        axpy(1 - self.beta_2, squared, v)
         self.learning_rate = (
             self.learning_rate_init
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        np.sqrt(v, out=scratch)
-        scratch += self.epsilon
-        np.divide(m, scratch, out=scratch)
-        scratch *= self.learning_rate
-        params -= scratch
+        ratio = np.sqrt(v, out=grad)  # params -= lr_t * m / (sqrt(v) + epsilon)
+        ratio += self.epsilon
+        np.divide(m, ratio, out=ratio)
+        axpy(-self.learning_rate, ratio, params)
 
     def end_epoch(self, samples_seen):
         """Adam has no per-epoch schedule."""
@@ -207,35 +201,11 @@ def minimize_lbfgs(fun_and_grad, x0, *, max_iter, max_fun, tol, callback=None):
     -------
     result : scipy.optimize.OptimizeResult
     """
-    with _scipy_blas_controller().limit(limits=1):
-        return scipy.optimize.minimize(
-            fun_and_grad,
-            np.asarray(x0, dtype=np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
-        )
-
-
-@functools.cache
-def _scipy_blas_controller():
-    """The BLAS pools that scipy's wheels bundle apart from numpy's.
-
-    L-BFGS-B's own vector work runs in scipy's BLAS. When that is a second
-    OpenBLAS beside numpy's, the two thread pools fight over the cores and
-    each loss evaluation of the network waits on them; one thread for scipy's
-    pool made L-BFGS 6.6 to 8.4 times faster in four runs on a 2-core
-    machine (``python benchmarks/bench_lbfgs_threads.py``).
-    Where scipy and numpy share one BLAS, nothing is limited.
-    """
-    # A plain prefix test: it matches scipy's own folder and the wheels'
-    # sibling folder "scipy.libs", where the bundled OpenBLAS lives.
-    scipy_dir = os.path.dirname(scipy.__file__)
-    controller = ThreadpoolController()
-    scipy_libs = [
-        lib.filepath
-        for lib in controller.lib_controllers
-        if lib.user_api == "blas" and lib.filepath.startswith(scipy_dir)
-    ]
-    return controller.select(filepath=scipy_libs)
+    return scipy.optimize.minimize(
+        fun_and_grad,
+        np.asarray(x0, dtype=np.float64),
+        method="L-BFGS-B",
+        jac=True,
+        callback=callback,
+        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+    )

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import r2_score
 
+from ._blas import scipy_blas_single_threaded
 from ._callbacks import IterationMonitor
-from ._network import Workspace
+from ._network import Workspace, _weight_sum
 from ._solvers import minimize_lbfgs
 
 # Why a loop ended; the estimator turns these into warnings.
@@ -53,6 +54,11 @@ class Dataset:
     sample_weight_val: np.ndarray | None = None
 
 
+# The rows are a permutation, always in range: "clip" skips the bounds check
+# and the copy of ``out`` that np.take's default mode makes to undo a failure.
+_VALID = "clip"
+
+
 class _Batches:
     """Gathers minibatches into buffers reused across epochs."""
 
@@ -78,6 +84,11 @@ class _Batches:
             )
         return self._buffers[n_rows]
 
+    def workspace(self):
+        """The buffers of a full batch, also good for forward passes of any
+        number of rows (they go through in blocks)."""
+        return self._buffers_for(min(self.batch_size, self.data.Y.shape[0]))[3]
+
     def __call__(self, order):
         """Yield ``(X, Y, sample_weight, workspace)`` batch by batch.
 
@@ -93,15 +104,14 @@ class _Batches:
                 yield X[rows], Y[rows], None if sw is None else sw[rows], workspace
                 continue
             rows = order[start:stop]
-            X_batch = np.take(X, rows, axis=0, out=X_buf) if self.dense else X[rows]
-            np.take(Y, rows, axis=0, out=Y_buf)
+            if self.dense:
+                X_batch = np.take(X, rows, axis=0, out=X_buf, mode=_VALID)
+            else:
+                X_batch = X[rows]
+            np.take(Y, rows, axis=0, out=Y_buf, mode=_VALID)
             if sw is not None:
-                np.take(sw, rows, out=sw_buf)
+                np.take(sw, rows, out=sw_buf, mode=_VALID)
             yield X_batch, Y_buf, sw_buf, workspace
-
-
-def _weight_sum(sample_weight, n_samples):
-    return n_samples if sample_weight is None else float(sample_weight.sum())
 
 
 def run_epoch(network, params, optimizer, batches, *, alpha, order):
@@ -131,8 +141,8 @@ def run_epoch(network, params, optimizer, batches, *, alpha, order):
     return data_loss_sum / total_weight + network.penalty(params, alpha, total_weight)
 
 
-def _evaluate_validation(network, params, data):
-    output = network.predict(params, data.X_val)
+def _evaluate_validation(network, params, data, workspace):
+    output = network.forward(params, data.X_val, workspace)
     score = r2_score(data.Y_val, output, sample_weight=data.sample_weight_val)
     loss = network.squared_error(output, data.Y_val, data.sample_weight_val)
     return float(score), loss
@@ -166,6 +176,7 @@ def _record_and_check_improvement(progress, loss, validation, tol):
     return is_best
 
 
+@scipy_blas_single_threaded
 def fit_stochastic(
     network,
     params,
@@ -222,16 +233,21 @@ def fit_stochastic(
     reference_loss = (
         max(progress.loss_curve)
         if progress.loss_curve
-        else initial_loss(network, params, data, alpha)
+        else initial_loss(network, params, data, alpha, batches.workspace())
     )
     start_loss = progress.loss if progress.loss_curve else reference_loss
     last_good, last_good_loss = params.copy(), start_loss
     best, best_loss = params.copy(), start_loss
     reason = MAX_ITER
+    # Each epoch shuffles the previous epoch's order in place. MLPRegressor
+    # permutes its order the same way, with the same draws, so the same
+    # random_state visits the rows in the same order in both.
+    order = np.arange(n_samples) if shuffle else None
     try:
         for _ in range(max_epochs):
             monitor.begin(params)
-            order = random_state.permutation(n_samples) if shuffle else None
+            if shuffle:
+                random_state.shuffle(order)
             loss = run_epoch(
                 network, params, optimizer, batches, alpha=alpha, order=order
             )
@@ -246,7 +262,9 @@ def fit_stochastic(
             progress.t += n_samples
             optimizer.end_epoch(progress.t)
             validation = (
-                _evaluate_validation(network, params, data) if early_stopping else None
+                _evaluate_validation(network, params, data, batches.workspace())
+                if early_stopping
+                else None
             )
             best_on_validation = _record_and_check_improvement(
                 progress, loss, validation, tol
@@ -298,15 +316,14 @@ def fit_stochastic(
 DIVERGENCE_FACTOR = 1e3
 
 
-def objective(network, params, data, alpha):
+def objective(network, params, data, alpha, workspace=None):
     """The training objective on all training rows (a forward pass only)."""
-    output = network.predict(params, data.X)
-    weight_sum = _weight_sum(data.sample_weight, data.Y.shape[0])
-    loss = network.squared_error(output, data.Y, data.sample_weight)
-    return loss + network.penalty(params, alpha, weight_sum)
+    return network.loss(
+        params, data.X, data.Y, data.sample_weight, alpha, workspace=workspace
+    )
 
 
-def initial_loss(network, params, data, alpha):
+def initial_loss(network, params, data, alpha, workspace=None):
     """The objective at the starting weights; a clear error when not finite.
 
     Raises
@@ -315,7 +332,7 @@ def initial_loss(network, params, data, alpha):
         When the loss overflows before any step: the data, not the training,
         is at fault, so no warning-and-carry-on could help.
     """
-    loss = objective(network, params, data, alpha)
+    loss = objective(network, params, data, alpha, workspace)
     if not np.isfinite(loss):
         raise ValueError(_NOT_FINITE_AT_START)
     return loss
@@ -353,6 +370,7 @@ def _print_epoch(progress):
     print(line)
 
 
+@scipy_blas_single_threaded
 def fit_lbfgs(
     network,
     params,
@@ -439,7 +457,7 @@ def fit_lbfgs(
     np.copyto(params, result.x if finite else last_iterate, casting="same_kind")
     # Recomputed rather than taken from scipy: after an abnormal line search
     # scipy's fun can belong to a rejected trial point, not to x.
-    progress.loss = objective(network, params, data, alpha)
+    progress.loss = objective(network, params, data, alpha, workspace)
     progress.best_loss = min(progress.best_loss, progress.loss)
     if stopped_by_callback:
         return STOPPED_BY_CALLBACK

@@ -104,10 +104,13 @@ def _worked_example():
     initial_intercepts = [intercept.copy() for intercept in intercepts]
 
     workspace = Workspace(network, X.shape[0], params.dtype)
+    # The backward pass overwrites the hidden layers' outputs (f' reuses
+    # their buffers), so A^(2) is read after a forward pass of its own.
+    network.forward(params, X, workspace)
+    hidden_2 = workspace.outputs[1].copy()
     loss, grad = network.loss_and_gradient(
         params, X, Y_scaled, alpha=0.0, workspace=workspace
     )
-    hidden_2 = workspace.outputs[1].copy()
     outputs = workspace.outputs[-1].copy()
     output_delta = workspace.deltas[-1].copy()
     coef_grads, intercept_grads = network.unpack(grad)
@@ -276,7 +279,9 @@ def _excerpts():
 REQUIRED_EXCERPTS = {
     "sknn_simple._network.Network.unpack",
     "sknn_simple._network.Network.forward",
+    "sknn_simple._network.Network._forward_block",
     "sknn_simple._network.Network.loss_and_gradient",
+    "sknn_simple._network.Network._backpropagate",
     "sknn_simple._activations._logistic_derivative",
     "sknn_simple._solvers.SGDOptimizer.step",
     "sknn_simple._solvers.AdamOptimizer.step",
@@ -315,12 +320,14 @@ def test_code_excerpts_are_verbatim_and_in_order(target, block):
 
 # ------------------------------------------------------------------- names
 # Functions whose parameters, local variables and attribute chains
-# (``workspace.outputs``) the page may name.
+# (``workspace.rows``) the page may name.
 SCOPES = [
     "sknn_simple._network.Network.unpack",
     "sknn_simple._network.Network.initialize",
     "sknn_simple._network.Network.forward",
+    "sknn_simple._network.Network._forward_block",
     "sknn_simple._network.Network.loss_and_gradient",
+    "sknn_simple._network.Network._backpropagate",
     "sknn_simple._network.Workspace.__init__",
     "sknn_simple._activations._logistic_derivative",
     "sknn_simple._solvers.SGDOptimizer.step",
@@ -465,7 +472,7 @@ def test_page_names_the_code():
         "Network.forward",
         "Network.unpack",
         "Network.loss_and_gradient",
-        "workspace.outputs",
+        "Workspace.outputs",
         "_activations._logistic_derivative",
         "scale",
         "weight_sum",

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.neural_network import MLPRegressor
 
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
@@ -239,10 +240,44 @@ def test_logistic_saturates_without_warnings(dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         A = f(np.array([-1000.0, 1000.0], dtype=dtype))
+        saturated = A.copy()
         delta = derivative(A, np.ones(2, dtype=dtype))
-    assert A.dtype == dtype
-    np.testing.assert_array_equal(A, [0.0, 1.0])
+    assert saturated.dtype == dtype
+    np.testing.assert_array_equal(saturated, [0.0, 1.0])
     np.testing.assert_array_equal(delta, [0.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    "dtype, max_error",
+    # float64: one unit in the last place of values near 1 (2**-52 = 2.2e-16).
+    # float32: against expit in float64; expit in float32 itself is 9.1e-8 off.
+    [(np.float64, 2.3e-16), (np.float32, 1.2e-7)],
+)
+def test_logistic_matches_expit_everywhere(dtype, max_error):
+    """The fast sigmoid stays within the measured bound of scipy's expit."""
+    z = np.linspace(-800, 800, 400_001)
+    z = np.concatenate([z, np.linspace(-40, 40, 400_001)]).astype(dtype)
+    f, _ = ACTIVATIONS["logistic"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = f(z.copy()).astype(np.float64)
+    reference = expit(z.astype(np.float64))
+    assert np.abs(ours - reference).max() <= max_error
+    assert ours.min() >= 0.0 and ours.max() <= 1.0
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_derivative_overwrites_only_the_output(name):
+    """f' may use A as working memory (the backward pass is done with it),
+    but the delta it returns does not depend on what A held before."""
+    f, derivative = ACTIVATIONS[name]
+    z = np.linspace(-3, 3, 13)
+    A = f(z.copy())
+    expected = derivative(A.copy(), np.full_like(z, 2.0)).copy()
+    delta = np.full_like(z, 2.0)
+    result = derivative(A, delta)
+    assert result is delta
+    np.testing.assert_array_equal(delta, expected)
 
 
 def test_network_with_huge_inputs_is_finite_without_warnings():

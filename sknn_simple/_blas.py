@@ -1,0 +1,76 @@
+"""BLAS level 1 for the solvers, and one thread for scipy's BLAS pool.
+
+``y += a * x`` written with numpy takes two passes and a temporary
+(``a * x``, then the addition); BLAS's ``axpy`` does it in one pass, about
+three times faster on the parameter-sized vectors the solvers update after
+every minibatch. :func:`axpy` and :func:`scale` update their last argument
+in place.
+
+These routines, and L-BFGS-B's own vector work, run in scipy's BLAS. When
+scipy's wheels bundle an OpenBLAS apart from numpy's, its threads and
+numpy's (busy with the network's matrix products) fight over the cores:
+:func:`scipy_blas_single_threaded` gives scipy's pool one thread while a
+training loop runs.
+"""
+
+import functools
+import os
+
+import numpy as np
+import scipy
+from scipy.linalg import blas
+from threadpoolctl import ThreadpoolController
+
+
+@functools.cache
+def _routine(name, dtype):
+    return blas.get_blas_funcs(name, dtype=np.dtype(dtype))
+
+
+def axpy(a, x, y):
+    """``y += a * x`` in place, for contiguous 1-D ``x`` and ``y`` of one dtype."""
+    result = _routine("axpy", y.dtype)(x, y, a=a)
+    if result is not y:  # f2py copies when y is not contiguous: write back
+        y[...] = result
+
+
+def scale(a, x):
+    """``x *= a`` in place, for a contiguous 1-D ``x``."""
+    result = _routine("scal", x.dtype)(a, x)
+    if result is not x:
+        x[...] = result
+
+
+def scipy_blas_single_threaded(function):
+    """Decorate a training loop to run with scipy's BLAS pool at one thread."""
+
+    @functools.wraps(function)
+    def limited(*args, **kwargs):
+        with _scipy_blas_controller().limit(limits=1):
+            return function(*args, **kwargs)
+
+    return limited
+
+
+@functools.cache
+def _scipy_blas_controller():
+    """The BLAS pools that scipy's wheels bundle apart from numpy's.
+
+    When that is a second OpenBLAS beside numpy's, the two thread pools
+    fight over the cores and each loss evaluation of the network waits on
+    them; one thread for scipy's pool made L-BFGS 6.6 to 8.4 times faster in
+    four runs on a 2-core machine (``python benchmarks/bench_lbfgs_threads.py``),
+    and without it an Adam fit whose ``axpy`` calls woke scipy's threads ran
+    about 30 times slower. Where scipy and numpy share one BLAS, nothing is
+    limited.
+    """
+    # A plain prefix test: it matches scipy's own folder and the wheels'
+    # sibling folder "scipy.libs", where the bundled OpenBLAS lives.
+    scipy_dir = os.path.dirname(scipy.__file__)
+    controller = ThreadpoolController()
+    scipy_libs = [
+        lib.filepath
+        for lib in controller.lib_controllers
+        if lib.user_api == "blas" and lib.filepath.startswith(scipy_dir)
+    ]
+    return controller.select(filepath=scipy_libs)
