@@ -5,6 +5,7 @@ record; the estimator turns both into fitted attributes only when a loop
 returns, so an exception never leaves a half-updated model behind.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,7 +132,7 @@ def run_epoch(network, params, optimizer, batches, *, alpha, order):
         loss, _ = network.loss_and_gradient(
             params, X, Y, sample_weight, alpha, grad=grad, workspace=workspace
         )
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             return np.nan
         data_loss = loss - network.penalty(params, alpha, weight_sum)
         data_loss_sum += data_loss * weight_sum
