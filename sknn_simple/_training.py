@@ -118,27 +118,37 @@ class _Batches:
 def run_epoch(network, params, optimizer, batches, *, alpha, order):
     """One pass over the training rows; return the epoch's loss.
 
+    Each step follows the gradient of its batch's squared-error term plus
+    the penalty of the whole training set, ``alpha / (2 S) ||W||²`` with
+    ``S`` the weight of all training rows: an unbiased estimate of the
+    gradient of the full-batch objective, so ``alpha`` means the same for
+    every solver and batch size. (MLPRegressor divides the penalty by the
+    batch's weight instead, which makes it ``S / S_batch`` times stronger.)
+
     The loss is the weighted mean over batches of each batch's squared-error
     term (at the weights it was computed with), plus the penalty at the end
     of the epoch. It is NaN when a batch produced a non-finite loss; that
     batch's step is not taken.
     """
     grad = batches.grad
+    data = batches.data
+    total_weight = _weight_sum(data.sample_weight, data.Y.shape[0])
     data_loss_sum = 0.0
     for X, Y, sample_weight, workspace in batches(order):
         weight_sum = _weight_sum(sample_weight, Y.shape[0])
         if weight_sum == 0:  # every row of this batch has zero weight
             continue
+        # loss_and_gradient divides alpha by the batch's weight: scale it so
+        # the penalty is divided by the whole training set's instead.
+        batch_alpha = alpha * weight_sum / total_weight
         loss, _ = network.loss_and_gradient(
-            params, X, Y, sample_weight, alpha, grad=grad, workspace=workspace
+            params, X, Y, sample_weight, batch_alpha, grad=grad, workspace=workspace
         )
         if not math.isfinite(loss):
             return np.nan
-        data_loss = loss - network.penalty(params, alpha, weight_sum)
+        data_loss = loss - network.penalty(params, batch_alpha, weight_sum)
         data_loss_sum += data_loss * weight_sum
         optimizer.step(params, grad)
-    data = batches.data
-    total_weight = _weight_sum(data.sample_weight, data.Y.shape[0])
     return data_loss_sum / total_weight + network.penalty(params, alpha, total_weight)
 
 

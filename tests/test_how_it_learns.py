@@ -42,6 +42,8 @@ X = np.array([[5, 1, 10], [8, 3, 4], [9, 7, 1], [5, 2, 8], [8, 4, 3]], dtype=np.
 y = np.array([50, 96, 63, 80, 96], dtype=np.float64)
 LAYER_SIZES = (3, 5, 5, 1)
 LEARNING_RATE = 0.1
+# The penalty of the page's fully trained network (not the default, 1).
+TRAINED_ALPHA = 1e-4
 
 # Printed to 6 significant digits: a relative error of at most 5e-6.
 RTOL = 1e-5
@@ -122,7 +124,11 @@ def _worked_example():
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        model = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0)
+        # The page trains with alpha=1e-4: five noise-free rows are there to
+        # be memorised, which the default penalty (alpha=1) prevents.
+        model = SimpleMLPRegressor(
+            hidden_layer_sizes=(5, 5), alpha=TRAINED_ALPHA, random_state=0
+        )
         model.fit(X, y)
 
     return {
@@ -219,6 +225,9 @@ def test_worked_example_is_the_blog_network_with_its_data():
     assert r" \\ ".join(str(int(value)) for value in y) in page
     assert 'Network((3, 5, 5, 1), "logistic", "identity")' in page
     assert "Network.initialize(np.random.RandomState(0))" in page
+    # The fully trained network is the one _worked_example trains.
+    assert TRAINED_ALPHA == 1e-4
+    assert "SimpleMLPRegressor(hidden_layer_sizes=(5, 5), alpha=1e-4," in page
 
 
 def test_estimator_takes_the_same_gradient_descent_step():

@@ -1,0 +1,184 @@
+"""Candidate defaults for SimpleMLPRegressor, cross-validated side by side.
+
+The defaults of :class:`~sknn_simple.SimpleMLPRegressor` were chosen from the
+table this script prints: every candidate setting (and the two MLPRegressor
+baselines of ``bench_quality.py``) is cross-validated on the quality
+benchmark's datasets, plus ``make_friedman1`` at 300, 3,000 and 10,000 rows
+to see where L-BFGS stops paying off against Adam. Folds, pipelines
+(StandardScaler first) and datasets are those of ``bench_quality.py``.
+
+Every (candidate, dataset, fold) fit is one task; tasks run in parallel, one
+BLAS thread each, so fit times are comparable within one run only.
+
+Run: python benchmarks/sweep_defaults.py [--n-jobs 14] [--out sweep.csv]
+"""
+
+import argparse
+import csv
+import time
+import warnings
+
+import numpy as np
+from bench_quality import DATASETS, load, make_estimator
+from joblib import Parallel, delayed
+from sklearn.datasets import make_friedman1
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from sknn_simple import SimpleMLPRegressor
+
+# friedman1 at other sizes: where does L-BFGS stop paying off?
+SIZES = {"friedman1@300": 300, "friedman1@3000": 3_000, "friedman1@10000": 10_000}
+
+
+def candidates():
+    """name -> (SimpleMLPRegressor parameters, runs on the large sizes too)."""
+    grid = {}
+    for hidden in [(100, 100), (50, 50), (20, 20)]:
+        for alpha in [1e-4, 1e-2, 0.1, 1.0, 10.0]:
+            for max_iter in [200, 500]:
+                name = f"lbfgs h={hidden[0]} a={alpha:g} it={max_iter}"
+                big = max_iter == 500 and hidden == (50, 50) and alpha in (0.1, 1.0)
+                grid[name] = (
+                    dict(
+                        solver="lbfgs",
+                        hidden_layer_sizes=hidden,
+                        alpha=alpha,
+                        max_iter=max_iter,
+                    ),
+                    big,
+                )
+    # Longer L-BFGS runs: does a larger max_iter end the warnings?
+    for hidden in [(50, 50), (20, 20)]:
+        for alpha in [0.1, 1.0, 10.0]:
+            for max_iter in [1000, 2000]:
+                name = f"lbfgs h={hidden[0]} a={alpha:g} it={max_iter}"
+                big = hidden == (50, 50) and alpha == 1.0 and max_iter == 2000
+                grid[name] = (
+                    dict(
+                        solver="lbfgs",
+                        hidden_layer_sizes=hidden,
+                        alpha=alpha,
+                        max_iter=max_iter,
+                    ),
+                    big,
+                )
+    for hidden in [(100, 100), (50, 50)]:
+        for lr in [1e-3, 1e-2]:
+            for alpha in [1e-4, 0.1, 1.0]:
+                for early in [False, True]:
+                    name = (
+                        f"adam h={hidden[0]} lr={lr:g} a={alpha:g} "
+                        f"es={'T' if early else 'F'}"
+                    )
+                    big = hidden == (100, 100) and lr == 1e-3 and alpha != 0.1
+                    grid[name] = (
+                        dict(
+                            solver="adam",
+                            hidden_layer_sizes=hidden,
+                            learning_rate_init=lr,
+                            alpha=alpha,
+                            early_stopping=early,
+                        ),
+                        big,
+                    )
+    return grid
+
+
+def load_any(key):
+    if key in SIZES:
+        return make_friedman1(n_samples=SIZES[key], noise=1.0, random_state=0)
+    return load(key)
+
+
+def fit_one(name, params, key, fold, train, test):
+    """Fit one candidate on one fold; return a result row."""
+    X, y = load_any(key)
+    if name in ("mlp", "expert"):
+        estimator = make_estimator(name, False, {})
+    else:
+        estimator = SimpleMLPRegressor(random_state=0, **params)
+    pipeline = make_pipeline(StandardScaler(), estimator)
+    with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", ConvergenceWarning)
+        start = time.perf_counter()
+        try:
+            pipeline.fit(X[train], y[train])
+            seconds = time.perf_counter() - start
+            r2 = r2_score(y[test], pipeline.predict(X[test]))
+        except ValueError as exc:  # e.g. validation set too small on linnerud
+            seconds, r2 = time.perf_counter() - start, np.nan
+            print(f"{name} on {key} fold {fold}: {exc}"[:200], flush=True)
+    n_warnings = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    return dict(
+        candidate=name,
+        dataset=key,
+        fold=fold,
+        r2=r2,
+        fit_time=seconds,
+        warnings=n_warnings,
+    )
+
+
+def tasks(datasets):
+    grid = candidates()
+    cv = KFold(n_splits=5, shuffle=True, random_state=0)
+    for key in datasets:
+        X, y = load_any(key)
+        runs = {"mlp": ({}, True), "expert": ({}, True), **grid}
+        for name, (params, big) in runs.items():
+            if key in ("friedman1@3000", "friedman1@10000") and not big:
+                continue
+            for fold, (train, test) in enumerate(cv.split(X)):
+                yield delayed(fit_one)(name, params, key, fold, train, test)
+
+
+def summarise(rows):
+    table = {}
+    for row in rows:
+        cell = table.setdefault(row["candidate"], {}).setdefault(row["dataset"], [])
+        cell.append(row)
+    return table
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-jobs", type=int, default=-1)
+    parser.add_argument("--out", default="sweep.csv")
+    parser.add_argument(
+        "--datasets", default=",".join([*DATASETS, *SIZES]), help="comma-separated"
+    )
+    args = parser.parse_args()
+    datasets = args.datasets.split(",")
+    start = time.perf_counter()
+    rows = Parallel(n_jobs=args.n_jobs, verbose=2)(tasks(datasets))
+    print(f"{len(rows)} fits in {time.perf_counter() - start:.0f} s", flush=True)
+    with open(args.out, "w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    table = summarise(rows)
+    print("| candidate | " + " | ".join(datasets) + " | warnings |")
+    print("|---|" + "---:|" * (len(datasets) + 1))
+    for name, cells in table.items():
+        shown = []
+        for key in datasets:
+            folds = cells.get(key)
+            if not folds:
+                shown.append("")
+                continue
+            r2 = np.mean([f["r2"] for f in folds])
+            seconds = np.mean([f["fit_time"] for f in folds])
+            shown.append(f"{r2:.3f} ({seconds:.2g}s)")
+        n_warnings = sum(f["warnings"] for folds in cells.values() for f in folds)
+        print(f"| {name} | " + " | ".join(shown) + f" | {n_warnings} |")
+
+
+if __name__ == "__main__":
+    main()
