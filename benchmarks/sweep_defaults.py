@@ -32,7 +32,8 @@ from threadpoolctl import threadpool_limits
 from sknn_simple import SimpleMLPRegressor
 
 # friedman1 at other sizes: where does L-BFGS stop paying off?
-SIZES = {"friedman1@300": 300, "friedman1@3000": 3_000, "friedman1@10000": 10_000}
+SIZES = {f"friedman1@{n}": n for n in (300, 3_000, 10_000, 30_000, 100_000)}
+LARGE = ["friedman1@3000", "friedman1@10000", "friedman1@30000", "friedman1@100000"]
 
 
 def candidates():
@@ -89,6 +90,32 @@ def candidates():
     return grid
 
 
+def large_candidates():
+    """The chosen small-data default against Adam settings, for large data."""
+    grid = {
+        "lbfgs h=20 a=1 it=1000": (
+            dict(solver="lbfgs", hidden_layer_sizes=(20, 20), alpha=1.0, max_iter=1000),
+            True,
+        )
+    }
+    for lr in [1e-3, 1e-2]:
+        for alpha in [1e-4, 1.0]:
+            for early in [False, True]:
+                name = f"adam h=20 lr={lr:g} a={alpha:g} es={'T' if early else 'F'}"
+                grid[name] = (
+                    dict(
+                        solver="adam",
+                        hidden_layer_sizes=(20, 20),
+                        learning_rate_init=lr,
+                        alpha=alpha,
+                        early_stopping=early,
+                        max_iter=200,
+                    ),
+                    True,
+                )
+    return grid
+
+
 def load_any(key):
     if key in SIZES:
         return make_friedman1(n_samples=SIZES[key], noise=1.0, random_state=0)
@@ -125,14 +152,13 @@ def fit_one(name, params, key, fold, train, test):
     )
 
 
-def tasks(datasets):
-    grid = candidates()
+def tasks(datasets, grid):
     cv = KFold(n_splits=5, shuffle=True, random_state=0)
     for key in datasets:
         X, y = load_any(key)
         runs = {"mlp": ({}, True), "expert": ({}, True), **grid}
         for name, (params, big) in runs.items():
-            if key in ("friedman1@3000", "friedman1@10000") and not big:
+            if key in LARGE and not big:
                 continue
             for fold, (train, test) in enumerate(cv.split(X)):
                 yield delayed(fit_one)(name, params, key, fold, train, test)
@@ -150,13 +176,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-jobs", type=int, default=-1)
     parser.add_argument("--out", default="sweep.csv")
+    parser.add_argument("--datasets", help="comma-separated; default: the grid's")
     parser.add_argument(
-        "--datasets", default=",".join([*DATASETS, *SIZES]), help="comma-separated"
+        "--grid",
+        choices=["small", "large"],
+        default="small",
+        help="small: many settings on the quality datasets and friedman1 up to "
+        "10,000 rows; large: the chosen L-BFGS default against Adam up to "
+        "100,000 rows",
     )
     args = parser.parse_args()
-    datasets = args.datasets.split(",")
+    if args.grid == "small":
+        grid, default_datasets = candidates(), [*DATASETS, *list(SIZES)[:3]]
+    else:
+        grid, default_datasets = large_candidates(), LARGE
+    datasets = args.datasets.split(",") if args.datasets else default_datasets
     start = time.perf_counter()
-    rows = Parallel(n_jobs=args.n_jobs, verbose=2)(tasks(datasets))
+    rows = Parallel(n_jobs=args.n_jobs, verbose=2)(tasks(datasets, grid))
     print(f"{len(rows)} fits in {time.perf_counter() - start:.0f} s", flush=True)
     with open(args.out, "w", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
