@@ -11,7 +11,9 @@ callback sees training epoch by epoch and can end it.
 This example uses the two callbacks scikit-learn ships,
 :class:`~sklearn.callback.ScoringMonitor` and
 :class:`~sklearn.callback.ProgressBar`, and writes a third one that stops
-training once the loss is low enough.
+training once the loss is low enough. The network trains with Adam
+(``solver="adam"``), so its subtasks are epochs; with the default solver,
+L-BFGS, they are iterations, and the same callbacks work unchanged.
 
 It needs scikit-learn >= 1.9, and ``rich`` for the progress bar
 (``pip install "sknn_simple[progress]"``).
@@ -45,10 +47,12 @@ X, y = make_friedman1(n_samples=1000, noise=1.0, random_state=0)
 
 
 def make_network(**params):
-    """The network of this example: two layers of 20 sigmoid units."""
+    """The network of this example: two layers of 20 sigmoid units, trained
+    epoch by epoch with Adam and a light L2 penalty."""
     settings = dict(
         hidden_layer_sizes=(20, 20),
         solver="adam",
+        alpha=1e-4,
         learning_rate_init=0.01,
         max_iter=1000,
         tol=1e-5,
