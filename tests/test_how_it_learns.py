@@ -183,7 +183,9 @@ EXPECTED_BLOCKS = [
 TRAINED_TOLERANCES = {
     "trained-predictions": {"rtol": 1e-3},
     "trained-r2": {"rtol": 0, "atol": 1e-6},
-    "trained-n-iter": {"rtol": 0.1},
+    # Rounding alone moves it: 311 with the newest NumPy/SciPy, 251 with the
+    # oldest supported ones (CI's minimum-versions run).
+    "trained-n-iter": {"rtol": 0.25},
 }
 
 

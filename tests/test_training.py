@@ -103,11 +103,13 @@ def test_sigmoid_output_cannot_reach_raw_targets_without_normalisation():
 def test_raw_scale_targets_train_well_only_with_normalisation():
     X, y = make_regression(n_samples=400, n_features=5, noise=5.0, random_state=1)
     y = 1000 * y + 50_000
-    params = dict(max_iter=200, random_state=0)
+    # Adam moves each weight by about learning_rate_init per step: 400 steps
+    # cannot carry an output from 0 to targets of 1e5 unless y is rescaled.
+    params = dict(solver="adam", max_iter=200, random_state=0)
     normalised = SimpleMLPRegressor(**params).fit(X, y)
     raw = SimpleMLPRegressor(normalize_y=False, **params).fit(X, y)
     assert normalised.score(X, y) > 0.95
-    assert raw.score(X, y) < 0.5
+    assert raw.score(X, y) < 0.1
     # Predictions come back on the targets' own scale.
     assert abs(normalised.predict(X).mean() - y.mean()) < 0.05 * y.std()
 
