@@ -270,9 +270,18 @@ class Network:
 
         ``views`` is ``unpack(params)`` when the caller already has it.
         """
-        # A workspace made for this call alone: its output buffer is a new
-        # array, safe to hand out (and concurrent calls share nothing).
-        return self.forward(params, X, views=views)
+        n_samples = X.shape[0]
+        if n_samples > BLOCK_ROWS:
+            return self.forward(params, X, views=views)
+        # One block: buffers made for this call alone, so the output is a new
+        # array, safe to hand out, and concurrent calls share nothing. (No
+        # Workspace: building one costs more than a 1-row prediction.)
+        outputs = [
+            np.empty((n_samples, size), dtype=params.dtype)
+            for size in self.layer_sizes[1:]
+        ]
+        coefs, intercepts = views or self.unpack(params)
+        return self._forward_block(coefs, intercepts, X, outputs)
 
     # ------------------------------------------------------------------- loss
     def squared_error(self, output, Y, sample_weight=None):
