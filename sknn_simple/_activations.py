@@ -38,7 +38,7 @@ _SMALL = 1000
 
 def _logistic(Z):
     # Two exact forms of σ, each the faster one for its dtype with numpy's
-    # vectorised exp and tanh; scipy's expit, not vectorised, is 2.5 to 5
+    # vectorised exp and tanh; scipy's expit, not vectorised, is 3 to 5
     # times slower on large arrays (benchmarks/bench_speed.py, "sigmoid").
     # Both stay within 2.3e-16 of expit in float64 (tests/test_network.py).
     if Z.size < _SMALL:
