@@ -13,6 +13,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import check_grad
 
+import sknn_simple._network
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
 from sknn_simple._network import Network, Workspace
 
@@ -220,3 +221,36 @@ def test_float32_gradient_stays_float32_and_close():
     np.testing.assert_allclose(
         grad32, grad64, rtol=1e-4, atol=1e-5 * np.abs(grad64).max()
     )
+
+
+# ------------------------------------------------------------ blocks of rows
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_blocks_of_rows_give_the_whole_batch_result(monkeypatch, weighted, sparse):
+    """Rows beyond ``BLOCK_ROWS`` go through in blocks whose gradients add up:
+    loss, gradient, forward pass and prediction match one block of all rows.
+    (``N_SAMPLES`` = 7 rows in blocks of 3 gives two full blocks and a
+    shorter last one.)"""
+    network, params, X, Y, sample_weight = _problem("logistic", "tanh", 3, weighted)
+    if sparse:
+        X = sp.csr_matrix(np.where(np.abs(X) < 0.7, 0.0, X))
+    whole_loss, whole_grad = network.loss_and_gradient(params, X, Y, sample_weight, 0.3)
+    whole_output = network.predict(params, X)
+
+    monkeypatch.setattr(sknn_simple._network, "BLOCK_ROWS", 3)
+    workspace = Workspace(network, N_SAMPLES, params.dtype)
+    assert workspace.n_rows == 3
+    loss, grad = network.loss_and_gradient(
+        params, X, Y, sample_weight, 0.3, workspace=workspace
+    )
+    assert loss == pytest.approx(whole_loss, rel=1e-13)
+    np.testing.assert_allclose(grad, whole_grad, rtol=1e-12, atol=1e-15)
+    assert network.loss(params, X, Y, sample_weight, 0.3) == pytest.approx(
+        whole_loss, rel=1e-13
+    )
+    output = network.predict(params, X)
+    np.testing.assert_allclose(output, whole_output, rtol=1e-13)
+    # A prediction in blocks is an array of its own, not a reused buffer.
+    again = network.predict(params + 1.0, X)
+    assert not np.shares_memory(output, again)
+    np.testing.assert_allclose(output, whole_output, rtol=1e-13)

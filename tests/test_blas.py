@@ -1,0 +1,58 @@
+"""The BLAS helpers the solvers update the weights with, and the thread limit
+on scipy's BLAS pool during training."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_friedman1
+
+import sknn_simple._blas as blas
+from sknn_simple import SimpleMLPRegressor
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_axpy_and_scale_update_in_place(dtype):
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(1000).astype(dtype), rng.rand(1000).astype(dtype)
+    expected = y + dtype(-0.3) * x
+    before = y
+    blas.axpy(-0.3, x, y)
+    assert y is before and y.dtype == dtype
+    np.testing.assert_allclose(y, expected, rtol=1e-6, atol=1e-6)
+    blas.scale(0.5, y)
+    np.testing.assert_allclose(y, 0.5 * expected, rtol=1e-6, atol=1e-6)
+
+
+def test_axpy_and_scale_reach_a_strided_view():
+    """A view that BLAS cannot update in place is written back, not dropped."""
+    base = np.zeros(10)
+    view = base[::2]
+    blas.axpy(2.0, np.ones(5), view)
+    blas.scale(3.0, view)
+    np.testing.assert_array_equal(base, [6.0, 0.0] * 5)
+
+
+def _scipy_blas_threads():
+    controller = blas._scipy_blas_controller()
+    return [lib["num_threads"] for lib in controller.info()]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_training_runs_scipy_blas_single_threaded_and_restores_it(monkeypatch, solver):
+    seen = []
+    real_step = blas.axpy
+
+    def recording_axpy(a, x, y):
+        seen.append(_scipy_blas_threads())
+        real_step(a, x, y)
+
+    before = _scipy_blas_threads()
+    X, y = make_friedman1(n_samples=100, random_state=0)
+    if solver == "adam":
+        monkeypatch.setattr("sknn_simple._solvers.axpy", recording_axpy)
+        SimpleMLPRegressor((4,), solver="adam", max_iter=2).fit(X, y)
+        assert seen and all(threads == [1] * len(before) for threads in seen)
+    else:
+        SimpleMLPRegressor((4,), solver="lbfgs", max_iter=5).fit(X, y)
+    # The limit ends with the fit, whatever the solver.
+    assert _scipy_blas_threads() == before
