@@ -15,6 +15,7 @@ Run: python benchmarks/sweep_defaults.py [--n-jobs 14] [--out sweep.csv]
 
 import argparse
 import csv
+import itertools
 import time
 import warnings
 
@@ -36,83 +37,61 @@ SIZES = {f"friedman1@{n}": n for n in (300, 3_000, 10_000, 30_000, 100_000)}
 LARGE = ["friedman1@3000", "friedman1@10000", "friedman1@30000", "friedman1@100000"]
 
 
+def _lbfgs(hidden, alpha, max_iter):
+    """(name, parameters) of an L-BFGS candidate."""
+    name = f"lbfgs h={hidden[0]} a={alpha:g} it={max_iter}"
+    params = dict(
+        solver="lbfgs", hidden_layer_sizes=hidden, alpha=alpha, max_iter=max_iter
+    )
+    return name, params
+
+
+def _adam(hidden, lr, alpha, early, **extra):
+    """(name, parameters) of an Adam candidate."""
+    name = f"adam h={hidden[0]} lr={lr:g} a={alpha:g} es={'T' if early else 'F'}"
+    params = dict(
+        solver="adam",
+        hidden_layer_sizes=hidden,
+        learning_rate_init=lr,
+        alpha=alpha,
+        early_stopping=early,
+        **extra,
+    )
+    return name, params
+
+
 def candidates():
     """name -> (SimpleMLPRegressor parameters, runs on the large sizes too)."""
     grid = {}
-    for hidden in [(100, 100), (50, 50), (20, 20)]:
-        for alpha in [1e-4, 1e-2, 0.1, 1.0, 10.0]:
-            for max_iter in [200, 500]:
-                name = f"lbfgs h={hidden[0]} a={alpha:g} it={max_iter}"
-                big = max_iter == 500 and hidden == (50, 50) and alpha in (0.1, 1.0)
-                grid[name] = (
-                    dict(
-                        solver="lbfgs",
-                        hidden_layer_sizes=hidden,
-                        alpha=alpha,
-                        max_iter=max_iter,
-                    ),
-                    big,
-                )
+    for hidden, alpha, max_iter in itertools.product(
+        [(100, 100), (50, 50), (20, 20)], [1e-4, 1e-2, 0.1, 1.0, 10.0], [200, 500]
+    ):
+        name, params = _lbfgs(hidden, alpha, max_iter)
+        big = max_iter == 500 and hidden == (50, 50) and alpha in (0.1, 1.0)
+        grid[name] = (params, big)
     # Longer L-BFGS runs: does a larger max_iter end the warnings?
-    for hidden in [(50, 50), (20, 20)]:
-        for alpha in [0.1, 1.0, 10.0]:
-            for max_iter in [1000, 2000]:
-                name = f"lbfgs h={hidden[0]} a={alpha:g} it={max_iter}"
-                big = hidden == (50, 50) and alpha == 1.0 and max_iter == 2000
-                grid[name] = (
-                    dict(
-                        solver="lbfgs",
-                        hidden_layer_sizes=hidden,
-                        alpha=alpha,
-                        max_iter=max_iter,
-                    ),
-                    big,
-                )
-    for hidden in [(100, 100), (50, 50)]:
-        for lr in [1e-3, 1e-2]:
-            for alpha in [1e-4, 0.1, 1.0]:
-                for early in [False, True]:
-                    name = (
-                        f"adam h={hidden[0]} lr={lr:g} a={alpha:g} "
-                        f"es={'T' if early else 'F'}"
-                    )
-                    big = hidden == (100, 100) and lr == 1e-3 and alpha != 0.1
-                    grid[name] = (
-                        dict(
-                            solver="adam",
-                            hidden_layer_sizes=hidden,
-                            learning_rate_init=lr,
-                            alpha=alpha,
-                            early_stopping=early,
-                        ),
-                        big,
-                    )
+    for hidden, alpha, max_iter in itertools.product(
+        [(50, 50), (20, 20)], [0.1, 1.0, 10.0], [1000, 2000]
+    ):
+        name, params = _lbfgs(hidden, alpha, max_iter)
+        big = hidden == (50, 50) and alpha == 1.0 and max_iter == 2000
+        grid[name] = (params, big)
+    for hidden, lr, alpha, early in itertools.product(
+        [(100, 100), (50, 50)], [1e-3, 1e-2], [1e-4, 0.1, 1.0], [False, True]
+    ):
+        name, params = _adam(hidden, lr, alpha, early)
+        big = hidden == (100, 100) and lr == 1e-3 and alpha != 0.1
+        grid[name] = (params, big)
     return grid
 
 
 def large_candidates():
     """The chosen small-data default against Adam settings, for large data."""
-    grid = {
-        "lbfgs h=20 a=1 it=1000": (
-            dict(solver="lbfgs", hidden_layer_sizes=(20, 20), alpha=1.0, max_iter=1000),
-            True,
-        )
-    }
-    for lr in [1e-3, 1e-2]:
-        for alpha in [1e-4, 1.0]:
-            for early in [False, True]:
-                name = f"adam h=20 lr={lr:g} a={alpha:g} es={'T' if early else 'F'}"
-                grid[name] = (
-                    dict(
-                        solver="adam",
-                        hidden_layer_sizes=(20, 20),
-                        learning_rate_init=lr,
-                        alpha=alpha,
-                        early_stopping=early,
-                        max_iter=200,
-                    ),
-                    True,
-                )
+    name, params = _lbfgs((20, 20), 1.0, 1000)
+    grid = {name: (params, True)}
+    for lr, alpha, early in itertools.product([1e-3, 1e-2], [1e-4, 1.0], [False, True]):
+        name, params = _adam((20, 20), lr, alpha, early, max_iter=200)
+        grid[name] = (params, True)
     return grid
 
 
