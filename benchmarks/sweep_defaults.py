@@ -13,7 +13,7 @@ BLAS thread each, so fit times are comparable within one run only.
 ``results/sweep_small.md`` was made before minibatch steps divided the
 penalty by the weight of all training rows (they divided it by the batch's,
 as MLPRegressor does), so its Adam rows with ``alpha`` above 1e-4 differ
-from a run of this script today; everything else reproduces.
+from a run of this script today; the rest should match up to rounding.
 ``results/sweep_large.md`` was made after that change.
 
 Run: python benchmarks/sweep_defaults.py [--n-jobs 14] [--out sweep.csv]
