@@ -13,8 +13,10 @@ numpy's (busy with the network's matrix products) fight over the cores:
 training loop runs.
 """
 
+import contextlib
 import functools
 import os
+import threading
 
 import numpy as np
 import scipy
@@ -46,10 +48,37 @@ def scipy_blas_single_threaded(function):
 
     @functools.wraps(function)
     def limited(*args, **kwargs):
-        with _scipy_blas_controller().limit(limits=1):
+        with _single_threaded_scipy_blas():
             return function(*args, **kwargs)
 
     return limited
+
+
+# The thread limit is process-wide, but fits may run in several threads at
+# once (joblib's threading backend). Had each fit set and restore it, one
+# that started while another held the limit would restore that limit, one
+# thread, when it ended, and leave it behind for good. So only one fit at a
+# time holds the limit, in its own thread, and restores what it found; fits
+# that overlap it leave the pool alone.
+_limit_lock = threading.Lock()
+_limit_held = False
+
+
+@contextlib.contextmanager
+def _single_threaded_scipy_blas():
+    global _limit_held
+    with _limit_lock:
+        holder = not _limit_held
+        _limit_held = True
+    if not holder:
+        yield
+        return
+    try:
+        with _scipy_blas_controller().limit(limits=1):
+            yield
+    finally:
+        with _limit_lock:
+            _limit_held = False
 
 
 @functools.cache

@@ -1,6 +1,8 @@
 """The BLAS helpers the solvers update the weights with, and the thread limit
 on scipy's BLAS pool during training."""
 
+import threading
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_friedman1
@@ -55,4 +57,36 @@ def test_training_runs_scipy_blas_single_threaded_and_restores_it(monkeypatch, s
     else:
         SimpleMLPRegressor((4,), solver="lbfgs", max_iter=5).fit(X, y)
     # The limit ends with the fit, whatever the solver.
+    assert _scipy_blas_threads() == before
+
+
+def test_fits_overlapping_in_threads_leave_scipy_blas_as_they_found_it():
+    """A fit that starts while another holds the limit, and ends after it,
+    must not restore the limit (one thread) when it ends."""
+    before = _scipy_blas_threads()
+    first_in, second_in, first_out = (threading.Event() for _ in range(3))
+    seen_by_first = []
+
+    @blas.scipy_blas_single_threaded
+    def first():
+        first_in.set()
+        second_in.wait(10)
+        seen_by_first.append(_scipy_blas_threads())
+
+    @blas.scipy_blas_single_threaded
+    def second():
+        second_in.set()
+        first_out.wait(10)
+
+    def run_first():
+        first()
+        first_out.set()
+
+    threads = [threading.Thread(target=run_first), threading.Thread(target=second)]
+    threads[0].start()
+    first_in.wait(10)
+    threads[1].start()
+    for thread in threads:
+        thread.join(10)
+    assert seen_by_first == [[1] * len(before)]
     assert _scipy_blas_threads() == before
