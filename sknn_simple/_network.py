@@ -213,7 +213,7 @@ class Network:
         return params
 
     # ----------------------------------------------------------------- forward
-    def forward(self, params, X, workspace=None, out=None, *, views=None):
+    def forward(self, params, X, workspace=None, *, views=None):
         """Output of the network for ``X``.
 
         Parameters
@@ -221,34 +221,41 @@ class Network:
         params : ndarray of shape (n_params,)
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         workspace : Workspace, default=None
-            Buffers to compute into; a new forward-only one when None.
-        out : ndarray of shape (n_samples, n_outputs), default=None
-            Where to write the output.
+            Buffers to compute into; None makes buffers for this call alone.
         views : tuple of lists, default=None
             ``unpack(params)`` when the caller already has it.
 
         Returns
         -------
         output : ndarray of shape (n_samples, n_outputs)
-            ``out`` if given. Otherwise, when ``X`` fits in one block, the
-            workspace's last buffer (overwritten by the next call that uses
-            the same workspace), else a new array.
+            When ``X`` fits in one block of the workspace, its last buffer
+            (overwritten by the next call that uses the same workspace);
+            otherwise, or without a workspace, an array of its own.
         """
         n_samples = X.shape[0]
+        if views is None:
+            views = (workspace or self).unpack(params)
+        coefs, intercepts = views
+        if workspace is None and n_samples <= BLOCK_ROWS:
+            # One block in buffers of its own: cheaper than a Workspace,
+            # which matters for a 1-row prediction.
+            outputs = [
+                np.empty((n_samples, size), dtype=params.dtype)
+                for size in self.layer_sizes[1:]
+            ]
+            return self._forward_block(coefs, intercepts, X, outputs)
         if workspace is None:
             workspace = Workspace(self, n_samples, params.dtype, backward=False)
-        coefs, intercepts = views or workspace.unpack(params)
         block = workspace.n_rows
-        if out is None and n_samples <= block:
+        if n_samples <= block:
             outputs = workspace.rows(n_samples)[0]
             return self._forward_block(coefs, intercepts, X, outputs)
-        if out is None:
-            out = np.empty((n_samples, self.layer_sizes[-1]), dtype=params.dtype)
+        output = np.empty((n_samples, self.layer_sizes[-1]), dtype=params.dtype)
         for start in range(0, n_samples, block):
             rows = slice(start, start + block)
-            outputs = workspace.rows(out[rows].shape[0])[0]
-            out[rows] = self._forward_block(coefs, intercepts, X[rows], outputs)
-        return out
+            outputs = workspace.rows(output[rows].shape[0])[0]
+            output[rows] = self._forward_block(coefs, intercepts, X[rows], outputs)
+        return output
 
     def _forward_block(self, coefs, intercepts, X, outputs):
         """Forward pass of one block of rows into the ``outputs`` buffers."""
@@ -269,19 +276,10 @@ class Network:
         """Return ``forward(params, X)`` in an array of its own.
 
         ``views`` is ``unpack(params)`` when the caller already has it.
+        Without a workspace, the call's buffers are its own, so concurrent
+        calls share nothing.
         """
-        n_samples = X.shape[0]
-        if n_samples > BLOCK_ROWS:
-            return self.forward(params, X, views=views)
-        # One block: buffers made for this call alone, so the output is a new
-        # array, safe to hand out, and concurrent calls share nothing. (No
-        # Workspace: building one costs more than a 1-row prediction.)
-        outputs = [
-            np.empty((n_samples, size), dtype=params.dtype)
-            for size in self.layer_sizes[1:]
-        ]
-        coefs, intercepts = views or self.unpack(params)
-        return self._forward_block(coefs, intercepts, X, outputs)
+        return self.forward(params, X, views=views)
 
     # ------------------------------------------------------------------- loss
     def squared_error(self, output, Y, sample_weight=None):
@@ -394,10 +392,17 @@ class Network:
                 grad += block_grad
         loss = 0.5 * scale * squared_sum + self.penalty(params, alpha, weight_sum)
 
-        # d penalty / d weights = alpha / S * weights (intercepts are not penalised).
+        self.add_penalty_gradient(params, alpha, weight_sum, grad)
+        return float(loss), grad
+
+    def add_penalty_gradient(self, params, alpha, weight_sum, grad):
+        """Add the L2 term's gradient ``alpha / S * weights`` to ``grad``.
+
+        The intercepts, which come after the weights in the vector, are not
+        penalised.
+        """
         if alpha:
             axpy(alpha / weight_sum, params[: self.n_coefs], grad[: self.n_coefs])
-        return float(loss), grad
 
     def _backpropagate(self, params, X, Y, sample_weight, scale, grad, workspace):
         """Gradient of one block's data term into ``grad``; return the

@@ -138,15 +138,14 @@ def run_epoch(network, params, optimizer, batches, *, alpha, order):
         weight_sum = _weight_sum(sample_weight, Y.shape[0])
         if weight_sum == 0:  # every row of this batch has zero weight
             continue
-        # loss_and_gradient divides alpha by the batch's weight: scale it so
-        # the penalty is divided by the whole training set's instead.
-        batch_alpha = alpha * weight_sum / total_weight
-        loss, _ = network.loss_and_gradient(
-            params, X, Y, sample_weight, batch_alpha, grad=grad, workspace=workspace
+        # The batch's squared-error term and its gradient, then the penalty's
+        # gradient for the whole training set's weight.
+        data_loss, _ = network.loss_and_gradient(
+            params, X, Y, sample_weight, 0.0, grad=grad, workspace=workspace
         )
-        if not math.isfinite(loss):
+        if not math.isfinite(data_loss):
             return np.nan
-        data_loss = loss - network.penalty(params, batch_alpha, weight_sum)
+        network.add_penalty_gradient(params, alpha, total_weight, grad)
         data_loss_sum += data_loss * weight_sum
         optimizer.step(params, grad)
     return data_loss_sum / total_weight + network.penalty(params, alpha, total_weight)
