@@ -72,11 +72,9 @@ def friedman():
 
 
 @pytest.fixture(scope="module")
-def weighted_data():
-    """60 rows, and weights that switch off every other row."""
-    rng = np.random.RandomState(0)
-    X = rng.uniform(-1, 1, size=(60, 4))
-    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=60)
+def weighted_data(small_data):
+    """``small_data``, and weights that switch off every other row."""
+    X, y = small_data
     sample_weight = np.zeros(60)
     sample_weight[::2] = 1.0
     return X, y, sample_weight
@@ -452,6 +450,14 @@ def _fitted(solver, **params):
     return SimpleMLPRegressor(solver=solver, **settings).fit(X, y), X, y
 
 
+def _fitted_and_dumped(tmp_path, solver, **params):
+    """``_fitted``, and the joblib file the fitted model was dumped to."""
+    est, X, y = _fitted(solver, **params)
+    path = tmp_path / "model.joblib"
+    joblib.dump(est, path)
+    return est, X, y, path
+
+
 def _assert_views_of_flat_params(est):
     for array in [*est.coefs_, *est.intercepts_]:
         assert np.shares_memory(array, est._flat_params)
@@ -459,9 +465,7 @@ def _assert_views_of_flat_params(est):
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_joblib_round_trip_predicts_identically(tmp_path, solver):
-    est, X, _ = _fitted(solver)
-    path = tmp_path / "model.joblib"
-    joblib.dump(est, path)
+    est, X, _, path = _fitted_and_dumped(tmp_path, solver)
     loaded = joblib.load(path)
 
     assert_array_equal(loaded.predict(X), est.predict(X))
@@ -474,9 +478,7 @@ def test_joblib_round_trip_predicts_identically(tmp_path, solver):
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_joblib_memory_mapped_load_predicts_identically(tmp_path, solver):
-    est, X, _ = _fitted(solver)
-    path = tmp_path / "model.joblib"
-    joblib.dump(est, path)
+    est, X, _, path = _fitted_and_dumped(tmp_path, solver)
     loaded = joblib.load(path, mmap_mode="r")
 
     # The weights are read-only pages of the file, and the views still
@@ -490,9 +492,7 @@ def test_joblib_memory_mapped_load_predicts_identically(tmp_path, solver):
 
 @pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
 def test_warm_start_refit_of_a_memory_mapped_model(tmp_path, solver):
-    est, X, y = _fitted(solver, warm_start=True)
-    path = tmp_path / "model.joblib"
-    joblib.dump(est, path)
+    est, X, y, path = _fitted_and_dumped(tmp_path, solver, warm_start=True)
     before = est.predict(X)
     loaded = joblib.load(path, mmap_mode="r")
     n_iter = loaded.n_iter_
@@ -512,9 +512,7 @@ def test_warm_start_refit_of_a_memory_mapped_model(tmp_path, solver):
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_partial_fit_of_a_memory_mapped_model(tmp_path, solver):
-    est, X, y = _fitted(solver)
-    path = tmp_path / "model.joblib"
-    joblib.dump(est, path)
+    est, X, y, path = _fitted_and_dumped(tmp_path, solver)
     loaded = joblib.load(path, mmap_mode="r")
     in_memory = joblib.load(path)
 

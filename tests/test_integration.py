@@ -37,14 +37,6 @@ def diabetes():
     return train_test_split(X, y, test_size=0.25, random_state=0)
 
 
-@pytest.fixture(scope="module")
-def small_data():
-    rng = np.random.RandomState(0)
-    X = rng.uniform(-1, 1, size=(60, 4))
-    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=60)
-    return X, y
-
-
 def _fitted_small(small_data, **params):
     X, y = small_data
     settings = dict(hidden_layer_sizes=(8, 6), max_iter=15, random_state=0)

@@ -183,9 +183,13 @@ def test_fit_predict_is_finite_with_the_shape_and_dtype_of_the_data(
 LBFGS_EXACT = dict(solver="lbfgs", tol=0.0, random_state=0)
 
 
-def _equivalent_fits_tolerance(y):
+def _assert_equivalent_fits(first, second, X, y):
+    """Same number of iterations, predictions equal to 1e-6 of the target range."""
+    assert first.n_iter_ == second.n_iter_
     spread = float(np.max(np.abs(y - np.mean(y, axis=0)))) if y.size else 0.0
-    return dict(rtol=1e-6, atol=1e-6 * max(spread, 1.0))
+    assert_allclose(
+        first.predict(X), second.predict(X), rtol=1e-6, atol=1e-6 * max(spread, 1.0)
+    )
 
 
 @st.composite
@@ -214,10 +218,7 @@ def test_integer_sample_weights_equal_repeated_rows_for_lbfgs(problem, params, d
     repeated = SimpleMLPRegressor(**params).fit(
         np.repeat(X, weights, axis=0), np.repeat(y, weights, axis=0)
     )
-    assert weighted.n_iter_ == repeated.n_iter_
-    assert_allclose(
-        weighted.predict(X), repeated.predict(X), **_equivalent_fits_tolerance(y)
-    )
+    _assert_equivalent_fits(weighted, repeated, X, y)
 
 
 @ignore_convergence
@@ -232,10 +233,7 @@ def test_permuting_rows_does_not_change_an_lbfgs_fit(problem, params, data):
     order = np.array(data.draw(st.permutations(range(X.shape[0])), label="permutation"))
     original = SimpleMLPRegressor(**params).fit(X, y)
     permuted = SimpleMLPRegressor(**params).fit(X[order], y[order])
-    assert original.n_iter_ == permuted.n_iter_
-    assert_allclose(
-        original.predict(X), permuted.predict(X), **_equivalent_fits_tolerance(y)
-    )
+    _assert_equivalent_fits(original, permuted, X, y)
 
 
 # -------------------------------------------------------------------------
