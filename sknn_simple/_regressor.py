@@ -559,6 +559,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         }
         if self.normalize_y:
             Y = scale_targets(Y, offset, scale)
+        Y = Y.astype(X.dtype, copy=False)
         n_iter_before = progress.n_iter
 
         solver = self._resolve_solver(X.shape[0], incremental)
@@ -710,7 +711,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         if sp.issparse(X):
             X = X.tocsr()  # minibatches gather rows
         y_ndim = y.ndim
-        Y = np.asarray(y, dtype=X.dtype).reshape(y.shape[0], -1)
+        # float64 until normalised, whatever X's dtype (see _target).
+        Y = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True

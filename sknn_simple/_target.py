@@ -13,6 +13,11 @@ column is mapped by an affine map ``y_scaled = (y - offset) / scale``:
   where its gradient is still large.
 
 Predictions are mapped back with ``y = y_scaled * scale + offset``.
+
+The map is fitted and applied in float64 whatever the training dtype: in
+float32, targets such as ``1e9 + signal`` round to multiples of 64 and their
+spread can fall below float32's resolution of their mean, so the signal
+would be lost before training begins.
 """
 
 import numpy as np
@@ -35,9 +40,10 @@ def fit_target_scaling(Y, sample_weight, output_activation):
 
     Returns
     -------
-    offset, scale : ndarray of shape (n_outputs,)
+    offset, scale : ndarray of shape (n_outputs,), float64
         ``scale`` is positive; constant targets get ``scale = 1``.
     """
+    Y = np.asarray(Y, dtype=np.float64)
     if sample_weight is not None:
         # Zero-weight rows are as good as absent, also for min and max.
         Y = Y[sample_weight > 0]
@@ -67,7 +73,7 @@ def fit_target_scaling(Y, sample_weight, output_activation):
             "The targets y are too large to normalise (their mean or spread "
             "overflows). Divide y by a constant before fitting."
         )
-    return offset.astype(Y.dtype), scale.astype(Y.dtype)
+    return offset, scale
 
 
 def _is_negligible(spread, offset):
@@ -78,12 +84,16 @@ def _is_negligible(spread, offset):
 
 
 def scale_targets(Y, offset, scale):
-    """Return ``(Y - offset) / scale`` as a new array."""
-    return (Y - offset) / scale
+    """Return ``(Y - offset) / scale`` as a new float64 array."""
+    return (np.asarray(Y, dtype=np.float64) - offset) / scale
 
 
 def unscale_targets(Y_scaled, offset, scale):
-    """Return ``Y_scaled * scale + offset``, overwriting ``Y_scaled``."""
+    """Return ``Y_scaled * scale + offset``, overwriting ``Y_scaled``.
+
+    The arithmetic runs in ``scale``'s float64 and is rounded once to
+    ``Y_scaled``'s dtype.
+    """
     Y_scaled *= scale
     Y_scaled += offset
     return Y_scaled
