@@ -18,6 +18,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import sphinx_gallery  # noqa: E402
 from packaging.version import Version  # noqa: E402 (a dependency of Sphinx)
+from sphinx_gallery.sorting import ExplicitOrder  # noqa: E402
 
 import sknn_simple  # noqa: E402
 
@@ -34,6 +35,11 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax itself, copied into _static/mathjax/ at the end of the build,
+    # so formulas render without a network (the docs extra installs it;
+    # .ci/check_offline_docs.py fails the build when a page loads anything
+    # from the network).
+    "sphinx-mathjax-offline",
     "matplotlib.sphinxext.plot_directive",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -50,6 +56,9 @@ nitpicky = True
 # every method, those inherited from scikit-learn included.
 autosummary_generate = True
 autodoc_typehints = "none"
+# "On this page" names methods as fit(), not SimpleMLPRegressor.fit(): the
+# long form did not fit the right-hand column and was cut.
+toc_object_entries_show_parents = "hide"
 # numpydoc would list every method a second time next to autosummary's pages.
 numpydoc_show_class_members = False
 numpydoc_show_inherited_class_members = False
@@ -91,6 +100,10 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
 html_sidebars = {"index": [], "getting_started": [], "benchmarks": [], "changelog": []}
+# Fixes for what the theme cuts off: long method names in the right-hand
+# table of contents, code and output wider than the text column.
+html_static_path = ["_static"]
+html_css_files = ["sknn_simple.css"]
 
 # -- Gallery --------------------------------------------------------------------
 sphinx_gallery_conf = {
@@ -103,11 +116,30 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
     "image_scrapers": ("matplotlib",),
-    "within_subsection_order": "FileNameSortKey",
+    # In the order a reader meets them: the quick start first, then the
+    # comparison and the lesson, then one feature per example. An example not
+    # listed here goes after these ("*").
+    "within_subsection_order": ExplicitOrder(
+        [
+            "plot_quickstart.py",
+            "plot_vs_mlpregressor.py",
+            "plot_blog_network.py",
+            "plot_solvers.py",
+            "plot_early_stopping.py",
+            "plot_callbacks.py",
+            "plot_gradient_check.py",
+            "plot_out_of_core.py",
+            "plot_dask_grid_search.py",
+            "*",
+        ]
+    ),
     "doc_module": ("sknn_simple",),
     "backreferences_dir": "generated/backreferences",
     "remove_config_comments": True,
     "show_memory": False,
+    # No "computation times" pages: they load jQuery and DataTables from a CDN,
+    # which an offline reader cannot reach (.ci/check_offline_docs.py).
+    "write_computation_times": False,
 }
 # Before sphinx-gallery 0.22, names in the examples' code link to these pages
 # only with this option; 0.22 resolves them by itself and deprecates it.

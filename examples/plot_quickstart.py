@@ -118,3 +118,4 @@ PredictionErrorDisplay.from_estimator(
     scatter_kwargs={"alpha": 0.6},
 )
 ax.set_title("Held-out diabetes rows")
+plt.show()
