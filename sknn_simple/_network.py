@@ -147,11 +147,25 @@ class Network:
         self._coef_offsets = np.concatenate([[0], np.cumsum(coef_sizes)]).tolist()
         intercept_offsets = np.cumsum([self.n_coefs, *self.layer_sizes[1:]])
         self._intercept_offsets = intercept_offsets.tolist()
+        self._bind_activations()
 
-        self._forward_fns = [ACTIVATIONS[activation][0]] * (self.n_layers - 1)
-        self._forward_fns.append(ACTIVATIONS[output_activation][0])
-        self._derivative_fns = [ACTIVATIONS[activation][1]] * (self.n_layers - 1)
-        self._derivative_fns.append(ACTIVATIONS[output_activation][1])
+    def _bind_activations(self):
+        """Look up each layer's ``f`` and ``f'`` by the activations' names."""
+        hidden = ACTIVATIONS[self.activation]
+        output = ACTIVATIONS[self.output_activation]
+        self._forward_fns = [hidden[0]] * (self.n_layers - 1) + [output[0]]
+        self._derivative_fns = [hidden[1]] * (self.n_layers - 1) + [output[1]]
+
+    # A saved network holds the activations' names, not the functions: skops
+    # would otherwise ask the loader to trust each private function.
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["_forward_fns"], state["_derivative_fns"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind_activations()
 
     # ------------------------------------------------------------------ layout
     def unpack(self, params):

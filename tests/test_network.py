@@ -1,5 +1,6 @@
 """Network math: parameter layout, initialisation, forward pass, activations."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -291,3 +292,35 @@ def test_network_with_huge_inputs_is_finite_without_warnings():
         _, grad = network.loss_and_gradient(params, X, np.zeros((2, 2)))
     assert np.isfinite(output).all()
     assert np.isfinite(grad).all()
+
+
+@pytest.mark.parametrize("output_activation", list(OUTPUT_RANGES))
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_pickled_network_keeps_names_and_rebuilds_functions(
+    activation, output_activation
+):
+    """A saved network names its activations (skops then trusts no private
+    function); the loaded one computes the same loss and gradient."""
+    network = Network(LAYER_SIZES, activation, output_activation)
+    params = _random_params(network)
+    rng = np.random.RandomState(1)
+    X, Y = rng.normal(size=(6, 4)), rng.normal(size=(6, 2))
+    blob = pickle.dumps(network)
+    assert b"_activations" not in blob
+    loaded = pickle.loads(blob)
+    assert loaded._forward_fns == network._forward_fns
+    assert loaded._derivative_fns == network._derivative_fns
+    loss, grad = network.loss_and_gradient(params, X, Y)
+    loaded_loss, loaded_grad = loaded.loss_and_gradient(params, X, Y)
+    assert loaded_loss == loss
+    np.testing.assert_array_equal(loaded_grad, grad)
+
+
+def test_network_state_with_functions_still_loads():
+    """Pickles written when the state held the functions load as before."""
+    network = Network(LAYER_SIZES, "tanh", "logistic")
+    old_state = dict(network.__dict__)  # functions included
+    loaded = Network.__new__(Network)
+    loaded.__setstate__(old_state)
+    assert loaded._forward_fns == network._forward_fns
+    assert loaded._derivative_fns == network._derivative_fns
