@@ -2,6 +2,7 @@
 
 from ._plot import LossCurveDisplay
 from ._regressor import SimpleMLPRegressor
+from ._show_versions import show_versions
 
-__all__ = ["LossCurveDisplay", "SimpleMLPRegressor"]
+__all__ = ["LossCurveDisplay", "SimpleMLPRegressor", "show_versions"]
 __version__ = "0.1.0"
