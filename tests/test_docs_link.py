@@ -1,4 +1,4 @@
-"""The notebook's HTML repr links to the API page of the docs site."""
+"""The docs site's address, the HTML repr's link to it, and the package files."""
 
 import html
 import importlib.util
@@ -8,6 +8,7 @@ import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import sknn_simple
 from sknn_simple import SimpleMLPRegressor
 from sknn_simple._docs import API_PAGE_TEMPLATE, DOCS_URL
 
@@ -59,3 +60,9 @@ def test_pyproject_points_at_the_same_docs_site():
     with open(ROOT / "pyproject.toml", "rb") as file:
         urls = tomllib.load(file)["project"]["urls"]
     assert urls["Documentation"] == DOCS_URL
+
+
+def test_citation_file_names_this_version_and_the_docs_site():
+    citation = (ROOT / "CITATION.cff").read_text()
+    assert f'\nversion: "{sknn_simple.__version__}"\n' in citation
+    assert f'\nurl: "{DOCS_URL}"\n' in citation
