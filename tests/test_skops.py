@@ -15,7 +15,11 @@ from sklearn.preprocessing import StandardScaler
 
 from sknn_simple import SimpleMLPRegressor
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+# The fits are short on purpose: what they learn does not matter here.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.filterwarnings("ignore:The fitted model predicts almost the same"),
+]
 
 # The documented lists (deployment.rst): the estimator and its network, and
 # the optimizer a stochastic solver keeps for partial_fit and warm_start.
