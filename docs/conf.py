@@ -130,6 +130,7 @@ sphinx_gallery_conf = {
             "plot_gradient_check.py",
             "plot_out_of_core.py",
             "plot_dask_grid_search.py",
+            "plot_onnx_export.py",
             "*",
         ]
     ),
