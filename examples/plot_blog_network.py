@@ -25,7 +25,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sknn_simple import LossCurveDisplay, SimpleMLPRegressor
+from sknn_simple import CollapsedFitWarning, LossCurveDisplay, SimpleMLPRegressor
 
 X = np.array([[5, 1, 10], [8, 3, 4], [9, 7, 1], [5, 2, 8], [8, 4, 3]], dtype=float)
 y = np.array([50, 96, 63, 80, 96], dtype=float)
@@ -104,10 +104,10 @@ display.ax_.set_title("Training the 3-5-5-1 network")
 # These are fitted with the default solver rather than the post's rule, so
 # that only the output layer and the target scale differ, not the patience
 # of the optimizer: ``solver="auto"`` picks L-BFGS. They use a light L2
-# penalty, ``alpha=1e-4``, instead of the default ``alpha=1``: five
-# noise-free rows are there to be memorised, while the default is chosen for
-# real, noisy data, and on five rows it is strong enough to flatten the
-# network (see the end of this example).
+# penalty, ``alpha=1e-4``, MLPRegressor's default, so that the penalty plays
+# no part (the end of this example shows what a strong one does). A network
+# that learns nothing raises a ``CollapsedFitWarning``; any other warning
+# would be a surprise here.
 variants = {
     "sigmoid output, raw y": dict(output_activation="logistic", normalize_y=False),
     "sigmoid output, normalised y": dict(
@@ -121,14 +121,18 @@ for name, params in variants.items():
     variant = SimpleMLPRegressor(
         hidden_layer_sizes=(5, 5), alpha=1e-4, random_state=0, **params
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # any warning would be a surprise here
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("error")
+        warnings.simplefilter("always", CollapsedFitWarning)
         variant.fit(X, y)
     predictions[name] = variant.predict(X)
     print(
         f"{name:29}  solver {variant.solver_}, {variant.n_iter_:3} iterations, "
         f"R² = {variant.score(X, y):8.3f}"
     )
+    for warning in caught:
+        cause = str(warning.message).split("Likely causes: ")[-1]
+        print(f"  {warning.category.__name__}, likely causes: {cause}")
 
 # %%
 # The predictions next to the targets. The first network's outputs all sit
@@ -164,17 +168,29 @@ ax.set_ylim(0, 1.3 * y.max())  # room for the legend above the bars
 ax.legend(loc="upper left", ncols=2, fontsize="small")
 
 # %%
-# The default penalty on five rows
-# --------------------------------
-# The default ``alpha=1`` was chosen by cross-validation on real, noisy data,
-# where it keeps the network from fitting the noise. The penalty's weight in
-# the objective is ``alpha / (2 S)``, with ``S`` the number of rows (the sum
-# of the sample weights), so it fades as the data grows; on five rows it is
-# 0.1 per squared weight. Trained with every default, the same network ends
-# with all its weights close to 0, where it predicts the mean of the targets,
-# 77, for every row: an R² of 0.
+# A strong penalty on five rows
+# -----------------------------
+# ``alpha=1`` is what cross-validation chose for real, noisy data of a few
+# hundred rows and more, where it keeps the network from fitting the noise.
+# The penalty's weight in the objective is ``alpha / (2 S)``, with ``S`` the
+# number of rows (the sum of the sample weights), so it fades as the data
+# grows; on five rows it is 0.1 per squared weight. With it, the same network
+# ends with all its weights close to 0, where it predicts the mean of the
+# targets, 77, for every row: an R² of 0. The library says so with a
+# ``CollapsedFitWarning`` that names the penalty.
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always", CollapsedFitWarning)
+    strong = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), alpha=1.0, random_state=0)
+    strong.fit(X, y)
+largest = max(abs(coef).max() for coef in strong.coefs_)
+print(f"alpha=1: largest weight {largest:.1e}, R² = {strong.score(X, y):.3f}")
+print(f"Predictions: {', '.join(f'{pred:.2f}' for pred in strong.predict(X))}")
+print(f"{caught[0].category.__name__}: {caught[0].message}")
+
+# %%
+# That is why the default is ``alpha="auto"``: on fewer than 200 rows it
+# chooses the penalty by cross-validation (here leave-one-out, since there
+# are fewer than 10 rows) among 0.001, 0.01, 0.1, 0.3 and 1, and keeps the
+# choice in ``alpha_``. On the blog's rows it picks a light one:
 default = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0).fit(X, y)
-largest = max(abs(coef).max() for coef in default.coefs_)
-print(f"alpha={default.alpha}: solver {default.solver_}, {default.n_iter_} iterations")
-print(f"Largest weight: {largest:.1e}")
-print(f"Predictions: {', '.join(f'{pred:.2f}' for pred in default.predict(X))}")
+print(f"alpha='auto' chose alpha_={default.alpha_}: R² = {default.score(X, y):.3f}")

@@ -51,7 +51,7 @@ def test_the_html_repr_shows_parameter_tooltips_that_link_to_the_docs():
     # Each parameter name links to its entry on the API page (a text
     # fragment) and carries its description from the docstring as a tooltip.
     assert f"{API_PAGE}#:~:text=alpha,-float" in page
-    assert "alpha: float, default=1.0" in page
+    assert 'alpha: float or "auto", default="auto"' in page
     assert "hidden_layer_sizes: int or tuple of int" in page
 
 

@@ -5,11 +5,16 @@ tables of a few dozen rows, inputs nobody scaled, float32 inputs with large
 targets.
 """
 
+import warnings
+
 import numpy as np
 import pytest
-from sklearn.datasets import make_friedman1
+from numpy.testing import assert_array_equal
+from sklearn.datasets import load_diabetes, make_friedman1
+from sklearn.exceptions import ConvergenceWarning
 
-from sknn_simple import SimpleMLPRegressor
+import sknn_simple._regressor
+from sknn_simple import CollapsedFitWarning, SimpleMLPRegressor, _alpha_search
 
 
 def test_float32_inputs_with_large_targets_fit_like_float64():
@@ -25,3 +30,187 @@ def test_float32_inputs_with_large_targets_fit_like_float64():
         scores[dtype] = model.score(X.astype(dtype), y)
     assert scores[np.float64] > 0.95
     assert scores[np.float32] == pytest.approx(scores[np.float64], abs=0.01)
+
+
+# ------------------------------------------------------------- small data
+BLOG_X = np.array([[5, 1, 10], [8, 3, 4], [9, 7, 1], [5, 2, 8], [8, 4, 3]], float)
+BLOG_Y = np.array([50, 96, 63, 80, 96], float)
+
+
+@pytest.mark.parametrize("random_state", range(5))
+def test_blog_network_fits_its_five_rows_with_defaults(random_state):
+    model = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=random_state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(BLOG_X, BLOG_Y)
+    assert model.score(BLOG_X, BLOG_Y) >= 0.99
+    assert model.alpha_ < 1.0
+
+
+def test_auto_alpha_chooses_by_cross_validation_below_200_rows(monkeypatch):
+    X, y = make_friedman1(n_samples=150, noise=0.5, random_state=0)
+    calls = []
+    real = _alpha_search.choose_alpha
+
+    def spy(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(sknn_simple._regressor, "choose_alpha", spy)
+    model = SimpleMLPRegressor(random_state=0).fit(X, y)
+    assert len(calls) == 1
+    alpha, errors = real(*calls[0])
+    assert model.alpha_ == alpha == min(errors, key=errors.get)
+    assert set(errors) == set(_alpha_search.ALPHA_GRID)
+    # The final model is the plain fit with the chosen alpha.
+    refit = SimpleMLPRegressor(alpha=alpha, random_state=0).fit(X, y)
+    assert_array_equal(model.predict(X), refit.predict(X))
+
+    X_large, y_large = make_friedman1(n_samples=200, noise=0.5, random_state=0)
+    assert SimpleMLPRegressor(random_state=0).fit(X_large, y_large).alpha_ == 1.0
+    assert len(calls) == 1
+
+
+def test_auto_alpha_prefers_a_strong_penalty_on_noisy_rows():
+    # diabetes is noisy: half its variance is beyond any model. Forty rows
+    # of it want a strong penalty, five noise-free rows a weak one.
+    X, y = load_diabetes(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    noisy = SimpleMLPRegressor(random_state=0).fit(X[:40], y[:40])
+    clean = SimpleMLPRegressor(random_state=0).fit(BLOG_X, BLOG_Y)
+    assert noisy.alpha_ > clean.alpha_
+
+
+def test_a_fixed_alpha_keeps_its_exact_meaning():
+    model = SimpleMLPRegressor((5, 5), alpha=0.37, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(BLOG_X, BLOG_Y)
+    assert model.alpha_ == 0.37
+    Y = (BLOG_Y - BLOG_Y.mean()) / BLOG_Y.std()
+    expected = model._network.loss(
+        model._flat_params, BLOG_X, Y.reshape(-1, 1), alpha=0.37
+    )
+    assert model.loss_ == pytest.approx(expected, rel=1e-10)
+
+
+def test_warm_start_and_partial_fit_keep_the_chosen_alpha():
+    X, y = make_friedman1(n_samples=80, noise=0.5, random_state=0)
+    model = SimpleMLPRegressor(random_state=0, warm_start=True).fit(X, y)
+    chosen = model.alpha_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.set_params(max_iter=3).fit(X, y)
+    assert model.alpha_ == chosen
+    # partial_fit sees one batch at a time: no search, the large-data alpha.
+    online = SimpleMLPRegressor(solver="adam", random_state=0).partial_fit(X, y)
+    assert online.alpha_ == _alpha_search.LARGE_DATA_ALPHA
+
+
+def test_ctrl_c_during_the_alpha_search_leaves_the_previous_model(monkeypatch):
+    X, y = make_friedman1(n_samples=60, noise=0.5, random_state=0)
+    model = SimpleMLPRegressor(alpha=1.0, random_state=0).fit(X, y)
+    before = model.predict(X)
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sknn_simple._regressor, "choose_alpha", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        model.set_params(alpha="auto").fit(X[:30], y[:30])
+    assert model.alpha_ == 1.0
+    assert_array_equal(model.predict(X), before)
+
+
+# ------------------------------------------------------- collapsed fits
+def _fit_catching(model, X, y, **fit_params):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y, **fit_params)
+    return [w for w in caught if issubclass(w.category, CollapsedFitWarning)]
+
+
+def test_unscaled_diabetes_warns_and_names_the_feature_scale():
+    X, y = load_diabetes(return_X_y=True)  # column std 0.048
+    caught = _fit_catching(SimpleMLPRegressor(random_state=0), X, y)
+    model = SimpleMLPRegressor(random_state=0)
+    if not caught:
+        assert model.fit(X, y).score(X, y) >= 0.3
+        return
+    message = str(caught[0].message)
+    assert "0.0476" in message and "StandardScaler" in message
+    assert "alpha / S" in message
+
+
+def test_a_penalty_that_swamps_the_data_warns_with_its_numbers():
+    X, y = make_friedman1(n_samples=300, random_state=0)
+    caught = _fit_catching(SimpleMLPRegressor(alpha=1e4, random_state=0), X, y)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "alpha / S = 33.3" in message
+    assert "far from unit scale" not in message  # friedman1's X is in [0, 1]
+    assert not issubclass(CollapsedFitWarning, ConvergenceWarning)
+
+
+def test_a_learning_rate_that_never_moves_the_weights_warns():
+    X, y = make_friedman1(n_samples=300, random_state=0)
+    model = SimpleMLPRegressor(
+        solver="sgd", learning_rate_init=1e-9, alpha=1.0, max_iter=20, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        caught = _fit_catching(model, X, y)
+    assert "weights barely moved" in str(caught[0].message)
+    assert "learning_rate_init" in str(caught[0].message)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pure_noise_may_give_a_constant_without_a_warning(seed):
+    rng = np.random.RandomState(seed)
+    X, y = rng.normal(size=(300, 5)), rng.normal(size=300)
+    model = SimpleMLPRegressor(alpha=100.0, random_state=0)
+    assert not _fit_catching(model, X, y)
+    assert np.std(model.predict(X)) < 0.05 * np.std(y)  # it did collapse
+
+
+def test_collapse_on_a_square_law_is_caught():
+    # y = x0²: no straight line sees it, the squared-column test does.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 3))
+    caught = _fit_catching(
+        SimpleMLPRegressor(alpha=1e4, random_state=0), X, X[:, 0] ** 2
+    )
+    assert len(caught) == 1
+
+
+def test_a_collapsed_output_among_several_is_named():
+    X, y = make_friedman1(n_samples=300, random_state=0)
+    Y = np.column_stack([y, np.full_like(y, 3.0), X[:, 3]])
+    # A constant column is rightly predicted as a constant: not a collapse.
+    model = SimpleMLPRegressor(random_state=0)
+    assert not _fit_catching(model, X, Y[:, :2])
+    caught = _fit_catching(SimpleMLPRegressor(alpha=1e5, random_state=0), X, Y)
+    assert "(output 0)" in str(caught[0].message) or "(output 2)" in str(
+        caught[0].message
+    )
+
+
+def test_zero_weight_rows_do_not_count():
+    X, y = make_friedman1(n_samples=300, random_state=0)
+    sample_weight = np.r_[np.ones(150), np.zeros(150)]
+    y_noise = y.copy()
+    y_noise[150:] = np.random.RandomState(0).normal(size=150) * 1e3
+    model = SimpleMLPRegressor(random_state=0)
+    assert not _fit_catching(model, X, y_noise, sample_weight=sample_weight)
+
+
+def test_partial_fit_checks_after_its_tenth_call():
+    X, y = load_diabetes(return_X_y=True)  # unscaled: the weights cannot grow
+    model = SimpleMLPRegressor(solver="adam", random_state=0)
+    counts = []
+    for _ in range(12):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.partial_fit(X, y)
+        counts.append(sum(issubclass(w.category, CollapsedFitWarning) for w in caught))
+    assert counts == [0] * 9 + [1, 0, 0]

@@ -214,9 +214,29 @@ def test_lbfgs_records_one_loss_per_iteration(regression_data):
 def test_lbfgs_warns_with_scipys_reason_when_stopped_short(regression_data):
     X, y = regression_data
     model = SimpleMLPRegressor((8,), solver="lbfgs", max_iter=3, random_state=0)
-    with pytest.warns(ConvergenceWarning, match="ITERATIONS REACHED LIMIT"):
+    with pytest.warns(ConvergenceWarning, match="reached max_iter=3 iterations"):
         model.fit(X, y)
     assert model.n_iter_ == 3
+    model.set_params(max_iter=50, max_fun=4)
+    with pytest.warns(ConvergenceWarning, match="max_fun=4 loss evaluations"):
+        model.fit(X, y)
+
+
+def test_max_iter_warning_says_what_was_reached_and_advises_scaling_only_if_needed(
+    regression_data,
+):
+    X, y = regression_data  # columns of unit standard deviation
+    model = SimpleMLPRegressor((8,), solver="lbfgs", max_iter=12, random_state=0)
+    with pytest.warns(ConvergenceWarning) as caught:
+        model.fit(X, y)
+    curve = model.loss_curve_
+    fall = (curve[-11] - curve[-1]) / curve[-1]
+    message = str(caught[0].message)
+    assert f"still fell by {fall:.2g} of itself over the last 10 iterations" in message
+    assert "Increase max_iter" in message and "StandardScaler" not in message
+    with pytest.warns(ConvergenceWarning) as caught:
+        model.fit(X / 100, y)
+    assert "median column standard deviation 0.01" in str(caught[0].message)
 
 
 def test_stochastic_solver_warns_at_max_iter_and_stops_on_plateau(regression_data):
@@ -378,7 +398,8 @@ def _interrupt_after(monkeypatch, n_epochs):
 @ignore_convergence
 def test_ctrl_c_keeps_the_epochs_done_then_propagates(regression_data, monkeypatch):
     X, y = regression_data
-    params = dict(hidden_layer_sizes=(8,), solver="adam", random_state=0)
+    # A fixed alpha: on 120 rows alpha="auto" would cross-validate first.
+    params = dict(hidden_layer_sizes=(8,), solver="adam", alpha=1.0, random_state=0)
     reference = SimpleMLPRegressor(max_iter=3, **params).fit(X, y)
 
     _interrupt_after(monkeypatch, 3)
@@ -414,7 +435,7 @@ def test_ctrl_c_during_lbfgs_keeps_the_last_iterate(regression_data, monkeypatch
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(network_cls, "loss_and_gradient", loss_and_gradient)
-    model = SimpleMLPRegressor((8,), solver="lbfgs", random_state=0)
+    model = SimpleMLPRegressor((8,), solver="lbfgs", alpha=1.0, random_state=0)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y)
     assert 0 < model.n_iter_ == len(model.loss_curve_)

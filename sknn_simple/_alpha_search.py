@@ -1,0 +1,131 @@
+"""``alpha="auto"``: the L2 penalty chosen by cross-validation on small data.
+
+The objective divides the penalty by the rows' weight ``S`` (see
+:mod:`sknn_simple._network`), so a fixed ``alpha`` weighs more the fewer rows
+there are. On a few dozen rows ``alpha=1`` makes the zero network, a
+constant prediction, the minimum of the objective (the blog's five rows: R²
+0.000), while on noisy rows a strong penalty is what keeps the fit sane. No
+fixed value serves both, so below :data:`SEARCH_MAX_ROWS` rows the penalty is
+chosen by k-fold cross-validation over :data:`ALPHA_GRID`; from there on
+``alpha="auto"`` is :data:`LARGE_DATA_ALPHA`, where the search gained little
+for its cost (``benchmarks/sweep_auto_alpha.py``).
+
+Each fold fits a regularisation path: the weakest penalty first, then each
+stronger one warm-started from the previous solution, so the later fits
+only shrink weights that are already there. (Strongest first is cheaper but
+wrong: a strong penalty collapses the network to near-zero, symmetric
+weights, and weaker penalties warm-started there never leave that saddle.)
+"""
+
+import copy
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.model_selection import KFold
+
+#: ``alpha="auto"`` cross-validates on fewer training rows than this.
+SEARCH_MAX_ROWS = 200
+
+#: Candidate penalties, weakest first (the order of the path).
+ALPHA_GRID = (1e-3, 1e-2, 0.1, 0.3, 1.0)
+
+#: ``alpha="auto"`` from :data:`SEARCH_MAX_ROWS` rows on, and for
+#: ``partial_fit`` (which sees one batch at a time). Chosen by
+#: cross-validation on 500 to 100,000 rows (``benchmarks/sweep_defaults.py``).
+LARGE_DATA_ALPHA = 1.0
+
+#: Folds of the search; below :data:`LEAVE_ONE_OUT_ROWS` rows, one per row
+#: (three folds of a handful of rows judge on one or two rows each).
+N_FOLDS = 3
+LEAVE_ONE_OUT_ROWS = 10
+
+#: Iterations (or epochs) of each fit on the path, at most: the path ranks
+#: the candidates, the final fit trains to convergence. On the tables under
+#: 200 rows of ``benchmarks/bench_real_data.py``, 3 folds of 300 iterations
+#: took 14.4 s where 5 folds run to convergence took 50.0 s, for a pooled
+#: out-of-fold R² of 0.394 against 0.401 (fixed alpha=1: 0.304, 0.9 s);
+#: with 100 iterations the blog's five rows chose too strong a penalty for
+#: three seeds of five (``benchmarks/sweep_auto_alpha.py``).
+PATH_MAX_ITER = 300
+
+
+def choose_alpha(estimator, X, Y, sample_weight):
+    """The ``alpha`` of ``ALPHA_GRID`` with the lowest cross-validated error.
+
+    Parameters
+    ----------
+    estimator : SimpleMLPRegressor
+        Supplies every other hyperparameter; it is not modified.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+        Raw targets; each output's error is measured in units of its
+        standard deviation, so outputs count alike.
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    alpha : float
+    errors : dict
+        Mean weighted squared validation error (standardised units) of each
+        candidate.
+    """
+    n_samples = Y.shape[0]
+    n_folds = n_samples if n_samples < LEAVE_ONE_OUT_ROWS else N_FOLDS
+    folds = KFold(n_folds, shuffle=True, random_state=_fold_seed(estimator))
+    spread = Y.std(axis=0)
+    spread = np.where(spread > 0, spread, 1.0)
+    totals = dict.fromkeys(ALPHA_GRID, 0.0)
+    for train, test in folds.split(X):
+        path = _path_errors(estimator, X, Y, sample_weight, train, test, spread)
+        for alpha, error in path.items():
+            totals[alpha] += error
+    errors = {alpha: total / n_samples for alpha, total in totals.items()}
+    # Ties go to the stronger penalty: the simpler model.
+    best = min(reversed(ALPHA_GRID), key=errors.__getitem__)
+    return best, errors
+
+
+def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
+    """Validation error of each grid penalty on one fold, weakest first."""
+    model = _path_model(estimator)
+    fit_params = {}
+    if sample_weight is not None:
+        fit_params["sample_weight"] = sample_weight[train]
+    test_weight = None if sample_weight is None else sample_weight[test]
+    Y_train = Y[train].ravel() if Y.shape[1] == 1 else Y[train]
+    errors = {}
+    with warnings.catch_warnings():
+        # The path's fits are a means to an end: their convergence is not
+        # the user's concern, the final fit's is.
+        warnings.simplefilter("ignore")
+        for alpha in ALPHA_GRID:
+            model.set_params(alpha=alpha).fit(X[train], Y_train, **fit_params)
+            prediction = model.predict(X[test]).reshape(-1, Y.shape[1])
+            residual = (prediction - Y[test]) / spread
+            squared = np.sum(residual**2, axis=1)
+            errors[alpha] = float(
+                squared.sum() if test_weight is None else squared @ test_weight
+            )
+    return errors
+
+
+def _path_model(estimator):
+    """A fresh, callback-free copy of ``estimator`` that warm-starts."""
+    params = estimator.get_params(deep=False)
+    params.update(warm_start=True, verbose=False)
+    if PATH_MAX_ITER is not None:
+        params["max_iter"] = min(params["max_iter"], PATH_MAX_ITER)
+    if not isinstance(params["random_state"], Integral | None):
+        # Every fold starts from the same weights without drawing from the
+        # caller's generator, so the final fit starts where it would have.
+        params["random_state"] = copy.deepcopy(params["random_state"])
+    return type(estimator)(**params)
+
+
+def _fold_seed(estimator):
+    random_state = estimator.random_state
+    if isinstance(random_state, Integral | None):
+        return random_state
+    # A RandomState instance: read a seed from a copy, leaving it untouched.
+    return copy.deepcopy(random_state).randint(np.iinfo(np.int32).max)

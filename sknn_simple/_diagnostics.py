@@ -1,0 +1,212 @@
+"""Telling a collapsed fit from an honest constant.
+
+A network whose predictions barely vary while ``y`` does has learned almost
+nothing: the penalty swamped the data, the inputs were far from unit scale,
+or the steps never moved the weights. But a near-constant prediction is also
+the right answer when ``y`` is noise. The two are told apart by asking
+whether ``X`` carries signal about ``y`` that even a linear model (or a
+single column or its square) finds: if it does (a test at
+:data:`SIGNAL_P_VALUE`), the constant is a failure, and
+:class:`CollapsedFitWarning` says so, with the numbers and the likely cause.
+Below :data:`MIN_TESTABLE_ROWS` rows no test can tell noise from signal, and
+a collapsed fit always warns, saying so.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import stats
+
+#: Predictions whose weighted standard deviation is below this fraction of
+#: y's have collapsed.
+COLLAPSE_RATIO = 0.05
+
+#: A linear fit of y on X significant at this level means X carries signal.
+#: Pure noise passes the test once in 1,000 fits.
+SIGNAL_P_VALUE = 1e-3
+
+#: With fewer rows, a collapsed fit warns without testing for signal.
+MIN_TESTABLE_ROWS = 20
+
+#: The check looks at no more rows than this (evenly spaced), so it stays
+#: cheap next to training on very large data.
+MAX_ROWS = 10_000
+
+
+class CollapsedFitWarning(UserWarning):
+    """The fitted model predicts almost a constant although X explains y.
+
+    Not a :class:`~sklearn.exceptions.ConvergenceWarning`: the optimiser
+    usually converged, to a model that ignores its inputs, and silencing
+    convergence noise (common in grid searches) must not silence this.
+    """
+
+
+def collapse_message(
+    output, Y, X, sample_weight, *, alpha, weights_moved, output_bounds=None
+):
+    """Why the fit collapsed, or None when it did not (or y is noise).
+
+    Parameters
+    ----------
+    output, Y : ndarray of shape (n_samples, n_outputs)
+        The model's outputs on the training rows and the targets, in the
+        same (possibly normalised) units.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,) or None
+    alpha : float
+        The penalty trained with.
+    weights_moved : float or None
+        ``||params - params_start|| / ||params_start||`` for the stochastic
+        solvers, None for L-BFGS.
+    output_bounds : tuple of float, default=None
+        The range of a bounded output activation, when ``Y`` is not
+        normalised to it; None otherwise.
+
+    Returns
+    -------
+    message : str or None
+    """
+    rows = _evenly_spaced_rows(Y.shape[0])
+    output, Y = output[rows].astype(np.float64), Y[rows].astype(np.float64)
+    X = X[rows].astype(np.float64)
+    weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight[rows]
+    keep = weights > 0
+    output, Y, X, weights = output[keep], Y[keep], X[keep], weights[keep]
+    spread_y = _weighted_std(Y, weights)
+    ratio = _weighted_std(output, weights) / np.where(spread_y > 0, spread_y, 1.0)
+    collapsed = np.flatnonzero((spread_y > 0) & (ratio < COLLAPSE_RATIO))
+    if collapsed.size == 0:
+        return None
+    if Y.shape[0] < MIN_TESTABLE_ROWS:
+        j = collapsed[0]
+        evidence = (
+            f"and with {Y.shape[0]} rows there is no telling whether y is noise "
+            "that a constant rightly ignores"
+        )
+    else:
+        p_values = [linear_signal_p_value(X, Y[:, j], weights) for j in collapsed]
+        if min(p_values) >= SIGNAL_P_VALUE:
+            return None  # y looks like noise: a constant is the right answer
+        j = collapsed[int(np.argmin(p_values))]
+        p_value = min(p_values)
+        shown = f"p = {p_value:.2g}" if p_value >= 1e-16 else "p < 1e-16"
+        evidence = f"although X is related to y ({shown})"
+    which = "" if Y.shape[1] == 1 else f" (output {j})"
+    causes = _likely_causes(X, Y[:, j], weights, alpha, weights_moved, output_bounds)
+    return (
+        "The fitted model predicts almost the same value for every training "
+        f"row{which}: the spread of its predictions is {ratio[j]:.2%} of the "
+        f"spread of y, {evidence}. Likely causes: " + "; ".join(causes) + "."
+    )
+
+
+def linear_signal_p_value(X, y, weights):
+    """p-value that X explains y: the smaller of an F-test of the
+    least-squares fit on all columns (when there are enough rows) and a
+    Bonferroni-corrected test of the best single column or squared column
+    (the square catches a bowl such as ``y = x²``, which no line sees)."""
+    n_rows, n_features = X.shape
+    squares = X.multiply(X) if sp.issparse(X) else X * X
+    columns = (
+        sp.hstack([X, squares], format="csr")
+        if sp.issparse(X)
+        else np.hstack([X, squares])
+    )
+    p_value = min(1.0, 2 * n_features * _best_column_p_value(columns, y, weights))
+    if not sp.issparse(X) and n_rows > n_features + 2:
+        p_value = min(p_value, _least_squares_p_value(X, y, weights))
+    return p_value
+
+
+def _best_column_p_value(X, y, weights):
+    w = weights / weights.sum()
+    y_centred = y - w @ y
+    mean = np.asarray(X.T @ w).ravel()
+    squares = X.multiply(X) if sp.issparse(X) else X * X
+    variance = np.asarray(squares.T @ w).ravel() - mean**2
+    covariance = np.asarray(X.T @ (w * y_centred)).ravel()
+    y_variance = w @ y_centred**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = covariance / np.sqrt(variance * y_variance)
+    r = np.nan_to_num(np.clip(r, -1, 1))
+    dof = X.shape[0] - 2
+    if dof < 1:
+        return 1.0
+    best = np.abs(r).max()
+    t = best * np.sqrt(dof / max(1 - best**2, 1e-300))
+    return float(2 * stats.t.sf(t, dof))
+
+
+def _least_squares_p_value(X, y, weights):
+    root = np.sqrt(weights / weights.sum())[:, np.newaxis]
+    design = np.hstack([np.ones((X.shape[0], 1)), X]) * root
+    target = y * root.ravel()
+    coef = np.linalg.lstsq(design, target, rcond=None)[0]
+    residual = target - design @ coef
+    total = target - root.ravel() * (root.ravel() @ target)
+    rss, tss = residual @ residual, total @ total
+    rank = np.linalg.matrix_rank(design) - 1
+    dof = X.shape[0] - rank - 1
+    if tss <= 0 or rank < 1 or dof < 1:
+        return 1.0
+    r2 = 1 - rss / tss
+    f = (r2 / rank) / max((1 - r2) / dof, 1e-300)
+    return float(stats.f.sf(f, rank, dof))
+
+
+def _likely_causes(X, y, weights, alpha, weights_moved, output_bounds):
+    causes = []
+    if output_bounds is not None and not (
+        output_bounds[0] <= y.min() and y.max() <= output_bounds[1]
+    ):
+        causes.append(
+            f"the output activation can only output values in {output_bounds}, "
+            f"but y runs from {y.min():.4g} to {y.max():.4g}: keep "
+            "normalize_y=True or use output_activation='identity'"
+        )
+    scale = median_column_std(X, weights)
+    if not 0.1 <= scale <= 10:
+        causes.append(
+            f"the features are far from unit scale (median column standard "
+            f"deviation {scale:.3g}), which the weights must make up for against "
+            "the penalty: standardise X, e.g. make_pipeline(StandardScaler(), "
+            "SimpleMLPRegressor())"
+        )
+    if weights_moved is not None and weights_moved < 0.01:
+        causes.append(
+            f"the weights barely moved from their initial values (relative "
+            f"change {weights_moved:.2g}): raise learning_rate_init or max_iter"
+        )
+    # A penalty this light is no suspect unless nothing else is.
+    if alpha > 0 and (alpha / weights.sum() >= 1e-3 or not causes):
+        causes.append(
+            f"the penalty is strong for {weights.sum():.4g} rows (alpha / S = "
+            f"{alpha / weights.sum():.3g}, with S the sum of the sample weights): "
+            "set a smaller alpha"
+        )
+    return causes or [
+        "the optimiser stopped at a constant model: try another random_state"
+    ]
+
+
+def median_column_std(X, sample_weight=None):
+    """The median (weighted) standard deviation of X's non-constant columns."""
+    weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    w = weights / weights.sum()
+    mean = np.asarray(X.T @ w).ravel()
+    squares = X.multiply(X) if sp.issparse(X) else X * X
+    std = np.sqrt(np.maximum(np.asarray(squares.T @ w).ravel() - mean**2, 0))
+    std = std[std > 0]
+    return float(np.median(std)) if std.size else 1.0
+
+
+def _weighted_std(values, weights):
+    w = weights / weights.sum()
+    mean = w @ values
+    return np.sqrt(np.maximum(w @ (values - mean) ** 2, 0))
+
+
+def _evenly_spaced_rows(n_rows):
+    if n_rows <= MAX_ROWS:
+        return slice(None)
+    return np.linspace(0, n_rows - 1, MAX_ROWS).astype(np.intp)
