@@ -632,7 +632,11 @@ def describe_machine(n_jobs, threads):
         "SimpleMLPRegressor() defaults: "
         + show_params(SimpleMLPRegressor().get_params()),
         "Command: "
-        + (f"PYTHONPATH={os.environ['PYTHONPATH']} " * ("PYTHONPATH" in os.environ))
+        + (
+            f"PYTHONPATH={os.environ['PYTHONPATH']} "
+            if "PYTHONPATH" in os.environ
+            else ""
+        )
         + f"python {shlex.join(sys.argv)}",
     ]
 

@@ -24,6 +24,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.model_selection import KFold
 
+from ._diagnostics import COLLAPSE_RATIO, MIN_TESTABLE_ROWS
+
 #: ``alpha="auto"`` cross-validates on fewer training rows than this.
 SEARCH_MAX_ROWS = 200
 
@@ -76,18 +78,27 @@ def choose_alpha(estimator, X, Y, sample_weight):
     spread = Y.std(axis=0)
     spread = np.where(spread > 0, spread, 1.0)
     totals = dict.fromkeys(ALPHA_GRID, 0.0)
+    collapsed = set()
     for train, test in folds.split(X):
         path = _path_errors(estimator, X, Y, sample_weight, train, test, spread)
-        for alpha, error in path.items():
+        for alpha, (error, flat) in path.items():
             totals[alpha] += error
+            if flat:
+                collapsed.add(alpha)
     errors = {alpha: total / n_samples for alpha, total in totals.items()}
-    # Ties go to the stronger penalty: the simpler model.
-    best = min(reversed(ALPHA_GRID), key=errors.__getitem__)
-    return best, errors
+    candidates = list(reversed(ALPHA_GRID))  # ties go to the stronger penalty
+    if n_samples < MIN_TESTABLE_ROWS and len(collapsed) < len(ALPHA_GRID):
+        # Too few rows to tell noise from signal (see _diagnostics): rather
+        # than a constant that would have to warn, the strongest penalty
+        # whose fits all kept some spread.
+        candidates = [alpha for alpha in candidates if alpha not in collapsed]
+    return min(candidates, key=errors.__getitem__), errors
 
 
 def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
-    """Validation error of each grid penalty on one fold, weakest first."""
+    """Validation error of each grid penalty on one fold, weakest first, and
+    whether its fit collapsed (barely varying predictions on the fold's
+    training rows)."""
     model = _path_model(estimator)
     fit_params = {}
     if sample_weight is not None:
@@ -104,9 +115,10 @@ def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
             prediction = model.predict(X[test]).reshape(-1, Y.shape[1])
             residual = (prediction - Y[test]) / spread
             squared = np.sum(residual**2, axis=1)
-            errors[alpha] = float(
-                squared.sum() if test_weight is None else squared @ test_weight
-            )
+            error = squared.sum() if test_weight is None else squared @ test_weight
+            fitted = model.predict(X[train]).reshape(-1, Y.shape[1])
+            flat = np.any(fitted.std(axis=0) < COLLAPSE_RATIO * Y[train].std(axis=0))
+            errors[alpha] = float(error), bool(flat)
     return errors
 
 

@@ -630,6 +630,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 max_iter=self.max_iter,
                 max_fun=self.max_fun,
                 tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
                 verbose=self.verbose,
                 monitor=monitor,
             )

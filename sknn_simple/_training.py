@@ -373,6 +373,20 @@ def _divergence_message(epoch, reference_loss, loss, optimizer, early_stopping):
     )
 
 
+def loss_stalled(curve, tol, window):
+    """Whether the loss fell by less than ``tol`` times itself over the last
+    ``window`` iterations of ``curve``.
+
+    L-BFGS's own test, a projected gradient below ``tol``, is rarely met by
+    a network: on the real-data benchmark, fits of 1,000 to 10,000 rows ran
+    past 2,000 iterations for R² changes in the third decimal. Relative, so
+    that it means the same whatever the scale of y.
+    """
+    if len(curve) <= window:
+        return False
+    return curve[-1 - window] - curve[-1] < tol * abs(curve[-1])
+
+
 def _print_epoch(progress):
     line = f"Iteration {progress.n_iter}, loss = {progress.loss_curve[-1]:.8f}"
     if progress.validation_scores:
@@ -391,10 +405,15 @@ def fit_lbfgs(
     max_iter,
     max_fun,
     tol,
+    n_iter_no_change,
     verbose,
     monitor=None,
 ):
     """Minimise the full-batch objective with L-BFGS-B, in place on ``params``.
+
+    It stops when scipy converges (projected gradient below ``tol``) or when
+    the loss fell by less than ``tol`` times itself over the last
+    ``n_iter_no_change`` iterations (see :func:`loss_stalled`).
 
     The loss and gradient are computed in ``params.dtype`` (float32 stays
     float32); only scipy's own vectors are float64.
@@ -407,7 +426,8 @@ def fit_lbfgs(
         ``INTERRUPTED``; ``progress.message`` holds scipy's message.
     """
     monitor = monitor or IterationMonitor()
-    stopped_by_callback = False
+    stopped_by_callback = stalled = False
+    first_iteration = len(progress.loss_curve)
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     workspace = Workspace(network, Y.shape[0], params.dtype)
     grad = np.empty_like(params)
@@ -429,7 +449,7 @@ def fit_lbfgs(
         raise ValueError(_NOT_FINITE_AT_START)
 
     def end_iteration(intermediate_result):
-        nonlocal stopped_by_callback
+        nonlocal stopped_by_callback, stalled
         if not np.isfinite(intermediate_result.fun):
             return
         np.copyto(last_iterate, intermediate_result.x, casting="same_kind")
@@ -441,6 +461,9 @@ def fit_lbfgs(
         if monitor.end(last_iterate):
             stopped_by_callback = True
             raise StopIteration  # scipy ends the run at this iterate
+        if loss_stalled(progress.loss_curve[first_iteration:], tol, n_iter_no_change):
+            stalled = True
+            raise StopIteration
         monitor.begin(last_iterate)
 
     monitor.begin(params)
@@ -471,6 +494,8 @@ def fit_lbfgs(
     progress.best_loss = min(progress.best_loss, progress.loss)
     if stopped_by_callback:
         return STOPPED_BY_CALLBACK
+    if stalled:
+        return CONVERGED
     if not finite:
         progress.message = (
             "the loss became non-finite during the line search, so the last "

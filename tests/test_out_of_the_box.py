@@ -214,3 +214,25 @@ def test_partial_fit_checks_after_its_tenth_call():
             model.partial_fit(X, y)
         counts.append(sum(issubclass(w.category, CollapsedFitWarning) for w in caught))
     assert counts == [0] * 9 + [1, 0, 0]
+
+
+def test_lbfgs_stops_when_the_loss_stalls_relative_to_itself():
+    X, y = make_friedman1(n_samples=1000, noise=0.5, random_state=0)
+    model = SimpleMLPRegressor(random_state=0).fit(X, y)
+    curve = model.loss_curve_
+    window = model.n_iter_no_change
+    assert model.n_iter_ < model.max_iter
+    assert curve[-1 - window] - curve[-1] < model.tol * curve[-1]
+    # Not one iteration earlier: the rule stopped it, at its first chance.
+    assert curve[-2 - window] - curve[-2] >= model.tol * curve[-2]
+    # The same rule whatever the scale of y.
+    scaled = SimpleMLPRegressor(normalize_y=False, random_state=0)
+    assert scaled.fit(X, (y - y.mean()) * 1e3).n_iter_ < model.max_iter
+
+
+def test_the_search_avoids_a_collapsing_penalty_on_a_handful_of_rows():
+    # Four of the blog's rows: leave-one-out prefers alpha=1, which flattens
+    # the network; below 20 rows no test could tell that from noise.
+    model = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0)
+    assert not _fit_catching(model, BLOG_X[:4], BLOG_Y[:4])
+    assert model.score(BLOG_X[:4], BLOG_Y[:4]) > 0.5
