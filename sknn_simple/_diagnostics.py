@@ -12,9 +12,14 @@ Below :data:`MIN_TESTABLE_ROWS` rows no test can tell noise from signal, and
 a collapsed fit always warns, saying so.
 """
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 from scipy import stats
+from sklearn.exceptions import ConvergenceWarning
+
+from ._training import DIVERGED, MAX_ITER, STOPPED
 
 #: Predictions whose weighted standard deviation is below this fraction of
 #: y's have collapsed.
@@ -210,3 +215,57 @@ def _evenly_spaced_rows(n_rows):
     if n_rows <= MAX_ROWS:
         return slice(None)
     return np.linspace(0, n_rows - 1, MAX_ROWS).astype(np.intp)
+
+
+def warn_about_fit(estimator, run, incremental):
+    """Raise the warnings a finished fit deserves: convergence, collapse."""
+    if run.reason == DIVERGED:
+        warnings.warn(run.message, ConvergenceWarning)
+    elif run.reason == MAX_ITER and not incremental:
+        warnings.warn(_max_iter_message(estimator, run), ConvergenceWarning)
+    elif run.reason == STOPPED:
+        warnings.warn(
+            f"L-BFGS stopped before converging: {run.message}.", ConvergenceWarning
+        )
+    if run.collapse:
+        warnings.warn(run.collapse, CollapsedFitWarning)
+
+
+def _max_iter_message(params, run):
+    """What a fit stopped by its iteration limit reached, and what to raise."""
+    curve = run.state.history.loss_curve
+    window = min(10, len(curve) - 1)
+    change = ""
+    if window > 0 and curve[-1] > 0:
+        fall = (curve[-1 - window] - curve[-1]) / curve[-1]
+        change = (
+            f" The loss was {curve[-1]:.4g} and still fell by {fall:.2g} of "
+            f"itself over the last {window} iterations."
+        )
+    if run.state.solver == "lbfgs" and "EVALUATIONS" in run.message.upper():
+        message = (
+            f"L-BFGS used max_fun={params.max_fun} loss evaluations before "
+            f"converging.{change} Increase max_fun."
+        )
+    elif run.state.solver == "lbfgs":
+        message = (
+            f"L-BFGS reached max_iter={params.max_iter} iterations before "
+            f"converging.{change} Increase max_iter."
+        )
+    else:
+        message = (
+            f"Stochastic Optimizer: Maximum iterations ({params.max_iter}) "
+            f"reached and the optimization hasn't converged yet.{change} "
+            "Increase max_iter (or tol, to stop sooner)."
+        )
+    return message + _scale_advice(run.feature_scale)
+
+
+def _scale_advice(feature_scale):
+    if feature_scale is None or 0.1 <= feature_scale <= 10:
+        return ""
+    return (
+        " The features are far from unit scale (median column standard "
+        f"deviation {feature_scale:.3g}), which slows training: scale them, "
+        "for example with StandardScaler."
+    )

@@ -1,6 +1,7 @@
 """SimpleMLPRegressor: the scikit-learn estimator."""
 
 import copy
+import os
 import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -8,7 +9,6 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
@@ -22,43 +22,23 @@ from sklearn.utils.validation import (
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
 from ._alpha_search import LARGE_DATA_ALPHA, SEARCH_MAX_ROWS, choose_alpha
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackMonitor, CallbackSupportMixin
-from ._diagnostics import CollapsedFitWarning, collapse_message, median_column_std
+from ._diagnostics import collapse_message, median_column_std, warn_about_fit
 from ._docs import API_PAGE_TEMPLATE
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
-from ._target import fit_target_scaling, scale_targets, unscale_targets
+from ._state import FittedAttribute, FittedState, History
+from ._target import fit_target_scaling, scale_targets
 from ._training import (
     DIVERGED,
     INTERRUPTED,
     MAX_ITER,
-    STOPPED,
-    STOPPED_BY_CALLBACK,
     Dataset,
+    LbfgsSettings,
     Progress,
+    StochasticSettings,
     fit_lbfgs,
     fit_stochastic,
 )
-
-
-@dataclass
-class _TrainingRun:
-    """What one call to fit or partial_fit produced, before it is committed."""
-
-    network: Network
-    params: np.ndarray
-    optimizer: object
-    progress: Progress
-    random_state: np.random.RandomState
-    solver: str
-    reason: str
-    n_iter_before: int
-    y_offset: np.ndarray | None
-    y_scale: np.ndarray | None
-    y_ndim: int
-    alpha: float
-    callback_data: dict
-    collapse: str | None = None
-    feature_scale: float | None = None
 
 
 def _is_stochastic(estimator):
@@ -78,13 +58,6 @@ _LBFGS_MAX_SAMPLES = 10_000
 
 # partial_fit checks for a collapsed model after this many calls.
 _PARTIAL_FIT_COLLAPSE_CHECK = 10
-
-
-def _relative_change(params, start):
-    """``||params - start|| / ||start||``, or None without a start."""
-    if start is None:
-        return None
-    return float(np.linalg.norm(params - start) / max(np.linalg.norm(start), 1e-300))
 
 
 # Callback bookkeeping that scikit-learn keeps on the estimator during fit.
@@ -483,32 +456,24 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             identity) layers. A fitted model never returns a non-finite value.
         """
         check_is_fitted(self)
+        # One snapshot: a refit in another thread cannot mix into this call.
+        state = self._state
         X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=self._flat_params.dtype,
+            dtype=state.params.dtype,
             reset=False,
         )
-        with np.errstate(over="ignore", invalid="ignore"):
-            output = self._network.predict(
-                self._flat_params, X, views=(self.coefs_, self.intercepts_)
-            )
-            if self.normalize_y:
-                output = unscale_targets(output, self._y_offset, self._y_scale)
-        if not np.isfinite(output).all():
-            n_bad = int(np.sum(~np.isfinite(output).all(axis=1)))
+        if X.shape[1] != state.n_features_in:  # refitted since validation
             raise ValueError(
-                f"The prediction overflows for {n_bad} of {output.shape[0]} rows: "
-                "their feature values are too large for the trained network. "
-                "Scale X the way the training data was scaled (for example with "
-                "the StandardScaler fitted in the same Pipeline)."
+                f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {state.n_features_in} features as input."
             )
-        return output.ravel() if self._y_ndim == 1 else output
+        return state.predict(X)
 
     def __sklearn_is_fitted__(self):
-        # n_features_in_ alone is set by validation before training starts.
-        return hasattr(self, "_flat_params")
+        return self.__dict__.get("_state") is not None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -516,207 +481,266 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    # ------------------------------------------------- views survive pickling
+    # ------------------------------------------------------ fitted attributes
+    coefs_ = FittedAttribute(lambda state: state.coefs)
+    intercepts_ = FittedAttribute(lambda state: state.intercepts)
+    loss_ = FittedAttribute(lambda state: state.history.loss)
+    best_loss_ = FittedAttribute(lambda state: state.history.best_loss)
+    loss_curve_ = FittedAttribute(lambda state: list(state.history.loss_curve))
+    validation_scores_ = FittedAttribute(
+        lambda state: _list_or_none(state.history.validation_scores)
+    )
+    validation_loss_curve_ = FittedAttribute(
+        lambda state: _list_or_none(state.history.validation_loss_curve)
+    )
+    best_validation_score_ = FittedAttribute(
+        lambda state: state.history.best_validation_score
+    )
+    t_ = FittedAttribute(lambda state: state.history.t)
+    n_iter_ = FittedAttribute(lambda state: state.history.n_iter)
+    n_features_in_ = FittedAttribute(lambda state: state.n_features_in, staged=True)
+    feature_names_in_ = FittedAttribute(
+        lambda state: (
+            FittedAttribute.MISSING
+            if state.feature_names_in is None
+            else state.feature_names_in
+        ),
+        staged=True,
+    )
+    n_layers_ = FittedAttribute(lambda state: state.network.n_layers + 1)
+    n_outputs_ = FittedAttribute(lambda state: state.network.layer_sizes[-1])
+    out_activation_ = FittedAttribute(lambda state: state.network.output_activation)
+    solver_ = FittedAttribute(lambda state: state.solver)
+    alpha_ = FittedAttribute(lambda state: state.alpha)
+
+    # ------------------------------------------------------------- pickling
     def __getstate__(self):
-        # Views would be pickled as copies; they are rebuilt from _flat_params.
-        # Callbacks are left out (see _CALLBACK_STATE). A new dict: the base
-        # class may return the live __dict__.
-        return {
+        # The fitted state as plain values (see FittedState.to_plain), so a
+        # skops file trusts no private type; callbacks are left out (see
+        # _CALLBACK_STATE). A new dict: the base class may return the live
+        # __dict__.
+        state = {
             key: value
             for key, value in super().__getstate__().items()
-            if key not in ("coefs_", "intercepts_", *_CALLBACK_STATE)
+            if key not in ("_state", FittedAttribute.STAGING, *_CALLBACK_STATE)
         }
+        if self.__dict__.get("_state") is not None:
+            state["_fitted"] = self._state.to_plain()
+        return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        fitted = state.pop("_fitted", None)
         super().__setstate__(state)
-        if "_flat_params" in state:
-            self.coefs_, self.intercepts_ = self._network.unpack(self._flat_params)
+        if fitted is not None:
+            self._state = FittedState.from_plain(fitted)
 
     # -------------------------------------------------------------- training
     def _fit(self, X, y, sample_weight, *, incremental):
-        # Fitting replaces attributes and never mutates them in place, so a
-        # shallow copy is enough to undo a fit that raises: validate_data
-        # alone would otherwise leave a new n_features_in_ on an old model.
-        state_before = dict(self.__dict__)
+        """Train, then publish the new state with one assignment.
+
+        The rule: a fit that raises an exception leaves the previous model
+        (validation, training, callbacks and warnings turned into errors
+        alike). Ctrl-C keeps the epochs completed, if any, and is raised
+        again.
+        """
+        previous = self.__dict__.get("_state")
         try:
             # Overflow inside the network shows up as a non-finite loss, which
             # training handles (stop, keep good weights, warn): no raw
             # RuntimeWarning from numpy should reach the user.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 run = self._train(X, y, sample_weight, incremental=incremental)
-        except BaseException:
-            self._restore(state_before)
-            raise
-        if run.reason == INTERRUPTED and run.progress.n_iter == run.n_iter_before:
-            self._restore(state_before)  # nothing learned: leave it as it was
+        finally:
+            self.__dict__.pop(FittedAttribute.STAGING, None)
+        if run.state is None:  # interrupted before anything was learned
             raise KeyboardInterrupt
-        self._commit(run)
+        self._state = run.state
+        try:
+            self._end_callbacks(run)
+            if run.reason != INTERRUPTED:
+                warn_about_fit(self, run, incremental)
+        except Exception:
+            self._unpublish(previous)
+            raise
+        if run.reason == INTERRUPTED:
+            raise KeyboardInterrupt  # the model keeps what it learned
+        return self
+
+    def _unpublish(self, previous):
+        if previous is None:
+            self.__dict__.pop("_state", None)
+        else:
+            self._state = previous
+
+    def _end_callbacks(self, run):
         if hasattr(self, "_callback_fit_ctx"):
             self._callback_fit_ctx.call_on_fit_task_end(
                 estimator=self, reconstruction_attributes={}, **run.callback_data
             )
-        if run.reason == INTERRUPTED:
-            raise KeyboardInterrupt  # the model keeps what it learned
-        self._warn_about(run.reason, run.progress, incremental, run.feature_scale)
-        if run.collapse:
-            warnings.warn(run.collapse, CollapsedFitWarning)
-        return self
-
-    def _restore(self, state_before):
-        # Callback bookkeeping set during this fit stays: scikit-learn needs
-        # it to tear the callbacks down.
-        bookkeeping = {
-            key: self.__dict__[key]
-            for key in _CALLBACK_FIT_STATE
-            if key in self.__dict__
-        }
-        self.__dict__.clear()
-        self.__dict__.update(state_before)
-        self.__dict__.update(bookkeeping)
 
     def _train(self, X, y, sample_weight, *, incremental):
-        """Validate, train on copies, and return the result; sets nothing
-        but what ``validate_data`` sets."""
-        hidden_layer_sizes = self._validated_hidden_layer_sizes()
-        continuing = hasattr(self, "_flat_params") and (self.warm_start or incremental)
-        X, Y, sample_weight, y_ndim = self._validate_training_data(
-            X, y, sample_weight, reset=not continuing
+        """Validate, train off to the side and return a :class:`_Run`; the
+        estimator itself is not changed."""
+        previous = self.__dict__.get("_state")
+        continuing = previous is not None and (self.warm_start or incremental)
+        data = self._validated_data(X, y, sample_weight, previous, continuing)
+        start = self._starting_point(data, previous, continuing, incremental)
+        solver = self._resolve_solver(data.X.shape[0], incremental)
+        callback_data = data.for_callbacks()
+        Y = data.Y
+        if start.y_scale is not None:
+            Y = scale_targets(Y, start.y_offset, start.y_scale)
+        Y = Y.astype(data.X.dtype, copy=False)
+
+        def state_at(params, progress, optimizer=None):
+            return _state_from(start, data, solver, params, progress, optimizer)
+
+        params = start.params.copy()
+        progress = copy.deepcopy(start.progress)
+        monitor = self._start_callbacks(
+            solver, incremental, callback_data, state_at, progress
         )
-        if continuing:
-            self._check_continuation(hidden_layer_sizes, Y)
-        network, params, progress, random_state, (offset, scale) = self._starting_point(
-            X, Y, sample_weight, hidden_layer_sizes, continuing
-        )
-        callback_data = {
-            "X": X,
-            "y": Y.ravel() if y_ndim == 1 else Y,
-            "metadata": None
-            if sample_weight is None
-            else {"sample_weight": sample_weight},
-        }
-        alpha = self._resolve_alpha(X, Y, sample_weight, continuing, incremental)
-        if self.normalize_y:
-            Y = scale_targets(Y, offset, scale)
-        Y = Y.astype(X.dtype, copy=False)
-        n_iter_before = progress.n_iter
-
-        solver = self._resolve_solver(X.shape[0], incremental)
-
-        def reconstruct(params):
-            coefs, intercepts = network.unpack(params)
-            return {
-                "_network": network,
-                "_flat_params": params,
-                "coefs_": coefs,
-                "intercepts_": intercepts,
-                "_y_offset": offset,
-                "_y_scale": scale,
-                "_y_ndim": y_ndim,
-                "solver_": solver,
-                "n_iter_": progress.n_iter,
-                "loss_curve_": list(progress.loss_curve),
-            }
-
-        monitor = self._start_callbacks(solver, incremental, callback_data, reconstruct)
-        start = None if incremental or solver == "lbfgs" else params.copy()
-        optimizer = None
+        trained = Dataset(data.X, Y, data.sample_weight)
         if solver == "lbfgs":
+            optimizer = None
             reason = fit_lbfgs(
-                network,
+                start.network,
                 params,
                 progress,
-                Dataset(X, Y, sample_weight),
-                alpha=alpha,
-                max_iter=self.max_iter,
-                max_fun=self.max_fun,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                verbose=self.verbose,
+                trained,
+                self._lbfgs_settings(start),
                 monitor=monitor,
             )
         else:
-            optimizer = self._optimizer_for(
-                solver, params, keep=incremental and continuing
-            )
-            data = self._split_data(X, Y, sample_weight, random_state, incremental)
+            optimizer = self._optimizer_for(solver, start, continuing and incremental)
+            trained = self._split_data(trained, start.random_state, incremental)
             reason = fit_stochastic(
-                network,
+                start.network,
                 params,
                 optimizer,
                 progress,
-                data,
-                batch_size=self._effective_batch_size(data.Y.shape[0]),
-                max_epochs=1 if incremental else self.max_iter,
-                shuffle=self.shuffle,
-                random_state=random_state,
-                alpha=alpha,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                early_stopping=self.early_stopping and not incremental,
-                verbose=self.verbose,
+                trained,
+                self._stochastic_settings(start, trained, incremental),
+                start.random_state,
                 monitor=monitor,
             )
-        collapse = None
-        if self._should_check_collapse(reason, progress, incremental):
-            collapse = collapse_message(
-                network.forward(params, X),
-                Y,
-                X,
-                sample_weight,
-                alpha=alpha,
-                weights_moved=_relative_change(params, start),
-                output_bounds=None
-                if self.normalize_y
-                else OUTPUT_RANGES[network.output_activation],
-            )
-        feature_scale = None
-        if reason == MAX_ITER:
-            feature_scale = median_column_std(X, sample_weight)
-        return _TrainingRun(
-            network=network,
-            params=params,
-            optimizer=optimizer,
-            progress=progress,
-            random_state=random_state,
-            solver=solver,
+        learned = not (
+            reason == INTERRUPTED and progress.n_iter == start.progress.n_iter
+        )
+        return _Run(
+            state=state_at(params, progress, optimizer) if learned else None,
             reason=reason,
-            n_iter_before=n_iter_before,
-            y_offset=offset,
-            y_scale=scale,
-            y_ndim=y_ndim,
-            alpha=alpha,
+            message=progress.message,
             callback_data=callback_data,
-            collapse=collapse,
-            feature_scale=feature_scale,
+            collapse=self._collapse_check(
+                reason, start, data, Y, params, progress, incremental
+            ),
+            feature_scale=median_column_std(data.X, data.sample_weight)
+            if reason == MAX_ITER
+            else None,
         )
 
-    def _starting_point(self, X, Y, sample_weight, hidden_layer_sizes, continuing):
-        """Network, weights, progress, random state and target scaling to
-        train from: copies of the fitted ones when continuing, else new."""
+    def _validated_data(self, X, y, sample_weight, previous, continuing):
+        X, Y, sample_weight, y_ndim = self._validate_training_data(
+            X,
+            y,
+            sample_weight,
+            reset=not continuing,
+            dtype=previous.params.dtype if continuing else None,
+        )
+        staged = self.__dict__.get(FittedAttribute.STAGING, {})
         if continuing:
-            return (
-                self._network,
-                self._flat_params.copy(),
-                self._progress_so_far(),
-                copy.deepcopy(self._random_state),
-                (self._y_offset, self._y_scale),
+            n_features, names = previous.n_features_in, previous.feature_names_in
+        else:
+            n_features = staged.get("n_features_in_", X.shape[1])
+            names = staged.get("feature_names_in_")
+        return _Data(X, Y, sample_weight, y_ndim, n_features, names)
+
+    def _starting_point(self, data, previous, continuing, incremental):
+        """The fitted state's pieces to train from: the previous ones when
+        continuing, else new ones."""
+        hidden_layer_sizes = self._validated_hidden_layer_sizes()
+        if continuing:
+            self._check_continuation(previous, hidden_layer_sizes, data.Y)
+            return _Start(
+                network=previous.network,
+                params=previous.params,
+                progress=_progress_of(previous.history),
+                random_state=copy.deepcopy(previous.random_state),
+                y_offset=previous.y_offset,
+                y_scale=previous.y_scale,
+                alpha=previous.alpha if self.alpha == "auto" else float(self.alpha),
+                optimizer=previous.optimizer,
             )
+        alpha = self._resolve_alpha(data, incremental)
         random_state = check_random_state(self.random_state)
         network = Network(
-            (X.shape[1], *hidden_layer_sizes, Y.shape[1]),
+            (data.X.shape[1], *hidden_layer_sizes, data.Y.shape[1]),
             self.activation,
             self.output_activation,
         )
-        params = network.initialize(random_state, dtype=X.dtype)
-        return (
-            network,
-            params,
-            Progress(),
-            random_state,
-            self._target_scaling(Y, sample_weight),
+        offset, scale = self._target_scaling(data.Y, data.sample_weight)
+        return _Start(
+            network=network,
+            params=_initial_params(
+                network, random_state, data.X.dtype, hidden_layer_sizes
+            ),
+            progress=Progress(),
+            random_state=random_state,
+            y_offset=offset,
+            y_scale=scale,
+            alpha=alpha,
+            optimizer=None,
         )
 
-    def _start_callbacks(self, solver, incremental, callback_data, reconstruct):
+    def _lbfgs_settings(self, start):
+        return LbfgsSettings(
+            alpha=start.alpha,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose,
+        )
+
+    def _stochastic_settings(self, start, data, incremental):
+        return StochasticSettings(
+            alpha=start.alpha,
+            batch_size=self._effective_batch_size(data.Y.shape[0]),
+            max_epochs=1 if incremental else self.max_iter,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            early_stopping=self.early_stopping and not incremental,
+            verbose=self.verbose,
+        )
+
+    def _collapse_check(self, reason, start, data, Y, params, progress, incremental):
+        """The CollapsedFitWarning's message, or None."""
+        if reason in (INTERRUPTED, DIVERGED) or (
+            incremental and progress.n_iter != _PARTIAL_FIT_COLLAPSE_CHECK
+        ):
+            return None
+        moved = None
+        if (
+            self._resolve_solver(data.X.shape[0], incremental) != "lbfgs"
+            and not incremental
+        ):
+            moved = _relative_change(params, start.params)
+        return collapse_message(
+            start.network.forward(params, data.X),
+            Y,
+            data.X,
+            data.sample_weight,
+            alpha=start.alpha,
+            weights_moved=moved,
+            output_bounds=None
+            if start.y_scale is not None
+            else OUTPUT_RANGES[start.network.output_activation],
+        )
+
+    def _start_callbacks(self, solver, incremental, callback_data, state_at, progress):
         """Open the root callback task; return the per-iteration monitor.
 
         Nothing is set up when no callback is set (or scikit-learn has no
@@ -735,6 +759,11 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             max_subtasks=max_subtasks,
         )
         context.call_on_fit_task_begin(estimator=self, **callback_data)
+
+        def reconstruct(params):
+            # A copy of the estimator that predicts with these weights.
+            return {"_state": state_at(params, progress)}
+
         return CallbackMonitor(
             self, context, task_name, reconstruct=reconstruct, **callback_data
         )
@@ -753,14 +782,14 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             )
         return [int(size) for size in sizes]
 
-    def _validate_training_data(self, X, y, sample_weight, *, reset):
+    def _validate_training_data(self, X, y, sample_weight, *, reset, dtype=None):
         X, y = validate_data(
             self,
             X,
             y,
             reset=reset,
             accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32] if reset else self._flat_params.dtype,
+            dtype=[np.float64, np.float32] if dtype is None else dtype,
             # Row-major: minibatches gather rows, and results do not depend on
             # the layout the caller happened to pass (e.g. a DataFrame's).
             order="C",
@@ -783,67 +812,49 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 )
         return X, Y, sample_weight, y_ndim
 
-    def _check_continuation(self, hidden_layer_sizes, Y):
-        expected = tuple(self._network.layer_sizes[1:-1])
+    def _check_continuation(self, previous, hidden_layer_sizes, Y):
+        network = previous.network
+        expected = tuple(network.layer_sizes[1:-1])
         if tuple(hidden_layer_sizes) != expected:
             raise ValueError(
                 f"hidden_layer_sizes={tuple(hidden_layer_sizes)} differs from the "
                 f"fitted network's {expected}; warm_start and partial_fit continue "
                 "the same network. Set warm_start=False to train a new one."
             )
-        if Y.shape[1] != self.n_outputs_:
+        if Y.shape[1] != network.layer_sizes[-1]:
             raise ValueError(
                 f"y has {Y.shape[1]} outputs but the fitted network has "
-                f"{self.n_outputs_}; warm_start and partial_fit need the same number."
+                f"{network.layer_sizes[-1]}; warm_start and partial_fit need the "
+                "same number."
             )
         if (self.activation, self.output_activation) != (
-            self._network.activation,
-            self._network.output_activation,
+            network.activation,
+            network.output_activation,
         ):
             raise ValueError(
                 "activation or output_activation differ from the fitted network's; "
                 "set warm_start=False to train a new network."
             )
-
-    @staticmethod
-    def _should_check_collapse(reason, progress, incremental):
-        """After every fit that ran to an end; for partial_fit once, after
-        the tenth call, when a healthy model has had time to move."""
-        if reason in (INTERRUPTED, DIVERGED):
-            return False
-        return not incremental or progress.n_iter == _PARTIAL_FIT_COLLAPSE_CHECK
-
-    def _resolve_alpha(self, X, Y, sample_weight, continuing, incremental):
-        """The penalty to train with: ``alpha``, or what "auto" chooses."""
-        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
-            return float(self.alpha)
-        if continuing:
-            return getattr(self, "alpha_", LARGE_DATA_ALPHA)
-        if incremental or not 2 <= X.shape[0] < SEARCH_MAX_ROWS:
-            return LARGE_DATA_ALPHA
-        return choose_alpha(self, X, Y, sample_weight)[0]
+        if self.normalize_y != previous.normalize_y:
+            raise ValueError(
+                f"normalize_y={self.normalize_y} differs from the fitted model's "
+                f"({previous.normalize_y}); warm_start and partial_fit continue "
+                "with the fitted target map. Set warm_start=False to train anew."
+            )
 
     def _target_scaling(self, Y, sample_weight):
         if not self.normalize_y:
             return None, None
         return fit_target_scaling(Y, sample_weight, self.output_activation)
 
-    def _progress_so_far(self):
-        return Progress(
-            loss_curve=list(self.loss_curve_),
-            validation_scores=list(self.validation_scores_ or []),
-            validation_loss_curve=list(self.validation_loss_curve_ or []),
-            best_loss=np.inf if self.best_loss_ is None else self.best_loss_,
-            best_validation_score=(
-                -np.inf
-                if self.best_validation_score_ is None
-                else self.best_validation_score_
-            ),
-            no_improvement_count=0,
-            n_iter=self.n_iter_,
-            t=self.t_,
-            loss=self.loss_,
-        )
+    def _resolve_alpha(self, data, incremental):
+        """The penalty to train a new network with: ``alpha``, or what
+        "auto" chooses."""
+        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
+            return float(self.alpha)
+        if incremental or not 2 <= data.X.shape[0] < SEARCH_MAX_ROWS:
+            return LARGE_DATA_ALPHA
+        return choose_alpha(self, data.X, data.Y, data.sample_weight)[0]
 
     def _resolve_solver(self, n_samples, incremental):
         if self.solver != "auto":
@@ -852,11 +863,11 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             return "adam"
         return "lbfgs"
 
-    def _optimizer_for(self, solver, params, *, keep):
-        previous = getattr(self, "_optimizer", None)
+    def _optimizer_for(self, solver, start, keep):
         kind = SGDOptimizer if solver == "sgd" else AdamOptimizer
-        if keep and isinstance(previous, kind):
-            return previous.copy()
+        if keep and isinstance(start.optimizer, kind):
+            return start.optimizer.copy()
+        params = start.params
         if solver == "sgd":
             return SGDOptimizer(
                 params.size,
@@ -876,9 +887,10 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             epsilon=self.epsilon,
         )
 
-    def _split_data(self, X, Y, sample_weight, random_state, incremental):
+    def _split_data(self, data, random_state, incremental):
         if not self.early_stopping or incremental:
-            return Dataset(X, Y, sample_weight)
+            return data
+        X, Y, sample_weight = data.X, data.Y, data.sample_weight
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
         split = train_test_split(
             *arrays, test_size=self.validation_fraction, random_state=random_state
@@ -893,6 +905,14 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             X_train, X_val, Y_train, Y_val = split
             return Dataset(X_train, Y_train, None, X_val, Y_val, None)
         X_train, X_val, Y_train, Y_val, sw_train, sw_val = split
+        for name, weights in (("training", sw_train), ("validation", sw_val)):
+            if not weights.sum() > 0:
+                raise ValueError(
+                    f"Every sample_weight of the {name} rows is 0 after the "
+                    "early-stopping split, so it cannot be scored. Give more "
+                    "rows a positive sample_weight, change validation_fraction "
+                    "or random_state, or set early_stopping=False."
+                )
         return Dataset(X_train, Y_train, sw_train, X_val, Y_val, sw_val)
 
     def _effective_batch_size(self, n_samples):
@@ -906,84 +926,136 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             )
         return min(self.batch_size, n_samples)
 
-    def _commit(self, run):
-        """Turn the result of a training run into fitted attributes."""
-        progress = run.progress
-        self._network = run.network
-        self._flat_params = run.params
-        self._optimizer = run.optimizer
-        self._random_state = run.random_state
-        self._y_offset, self._y_scale = run.y_offset, run.y_scale
-        self._y_ndim = run.y_ndim
-        self.solver_ = run.solver
-        self.alpha_ = run.alpha
-        self.coefs_, self.intercepts_ = run.network.unpack(run.params)
-        self.n_layers_ = run.network.n_layers + 1
-        self.n_outputs_ = run.network.layer_sizes[-1]
-        self.out_activation_ = run.network.output_activation
-        self.n_iter_ = progress.n_iter
-        self.t_ = progress.t
-        self.loss_ = progress.loss
-        self.loss_curve_ = progress.loss_curve
-        if run.solver != "lbfgs" and self.early_stopping and progress.validation_scores:
-            self.best_loss_ = None
-            self.validation_scores_ = progress.validation_scores
-            self.validation_loss_curve_ = progress.validation_loss_curve
-            self.best_validation_score_ = progress.best_validation_score
-        else:
-            self.best_loss_ = progress.best_loss
-            self.validation_scores_ = None
-            self.validation_loss_curve_ = None
-            self.best_validation_score_ = None
 
-    def _warn_about(self, reason, progress, incremental, feature_scale):
-        if reason == STOPPED_BY_CALLBACK:
-            return  # asked for: no warning
-        if reason == DIVERGED:
-            warnings.warn(progress.message, ConvergenceWarning)
-        elif reason == MAX_ITER and not incremental:
-            warnings.warn(
-                _max_iter_message(self.solver_, self, progress, feature_scale),
-                ConvergenceWarning,
-            )
-        elif reason == STOPPED:
-            warnings.warn(
-                f"L-BFGS stopped before converging: {progress.message}.",
-                ConvergenceWarning,
-            )
+@dataclass(frozen=True)
+class _Data:
+    """Validated training data; ``Y`` is 2-D, float64 and on y's scale."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None
+    y_ndim: int
+    n_features_in: int
+    feature_names_in: np.ndarray | None
+
+    def for_callbacks(self):
+        """What callbacks receive as training data; y on the user's scale."""
+        return {
+            "X": self.X,
+            "y": self.Y.ravel() if self.y_ndim == 1 else self.Y,
+            "metadata": None
+            if self.sample_weight is None
+            else {"sample_weight": self.sample_weight},
+        }
 
 
-def _max_iter_message(solver, params, progress, feature_scale):
-    """What a fit stopped by its iteration limit reached, and what to raise."""
-    curve = progress.loss_curve
-    window = min(10, len(curve) - 1)
-    change = ""
-    if window > 0 and curve[-1] > 0:
-        fall = (curve[-1 - window] - curve[-1]) / curve[-1]
-        change = (
-            f" The loss was {curve[-1]:.4g} and still fell by {fall:.2g} of "
-            f"itself over the last {window} iterations."
+@dataclass(frozen=True)
+class _Start:
+    """Where training starts: new pieces, or the fitted state's."""
+
+    network: Network
+    params: np.ndarray
+    progress: Progress
+    random_state: np.random.RandomState
+    y_offset: np.ndarray | None
+    y_scale: np.ndarray | None
+    alpha: float
+    optimizer: object
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One call's outcome: the state to publish (None when nothing was
+    learned) and what to tell the user."""
+
+    state: FittedState | None
+    reason: str
+    message: str
+    callback_data: dict
+    collapse: str | None
+    feature_scale: float | None
+
+
+def _state_from(start, data, solver, params, progress, optimizer=None):
+    """The FittedState of a training run: the one place where what training
+    recorded becomes what the estimator shows."""
+    early = progress.validation_scores and solver != "lbfgs"
+    history = History(
+        loss_curve=tuple(progress.loss_curve),
+        validation_scores=tuple(progress.validation_scores) if early else None,
+        validation_loss_curve=tuple(progress.validation_loss_curve) if early else None,
+        best_loss=None if early else float(progress.best_loss),
+        best_validation_score=float(progress.best_validation_score) if early else None,
+        loss=float(progress.loss),
+        n_iter=progress.n_iter,
+        t=progress.t,
+    )
+    return FittedState(
+        network=start.network,
+        params=params,
+        y_offset=start.y_offset,
+        y_scale=start.y_scale,
+        y_ndim=data.y_ndim,
+        n_features_in=data.n_features_in,
+        feature_names_in=data.feature_names_in,
+        solver=solver,
+        alpha=start.alpha,
+        history=history,
+        optimizer=optimizer,
+        random_state=start.random_state,
+    )
+
+
+def _progress_of(history):
+    """A Progress record that continues a fitted history."""
+    return Progress(
+        loss_curve=list(history.loss_curve),
+        validation_scores=list(history.validation_scores or []),
+        validation_loss_curve=list(history.validation_loss_curve or []),
+        best_loss=np.inf if history.best_loss is None else history.best_loss,
+        best_validation_score=(
+            -np.inf
+            if history.best_validation_score is None
+            else history.best_validation_score
+        ),
+        n_iter=history.n_iter,
+        t=history.t,
+        loss=history.loss,
+    )
+
+
+def _initial_params(network, random_state, dtype, hidden_layer_sizes):
+    """New weights; a clear error when they cannot fit in memory."""
+    needed = network.n_params * np.dtype(dtype).itemsize
+    available = _physical_memory()
+    if available is not None and needed > available:
+        raise MemoryError(
+            f"hidden_layer_sizes={tuple(hidden_layer_sizes)} makes a network of "
+            f"{network.n_params:,} parameters, {needed / 2**30:,.1f} GiB for the "
+            f"weights alone (this machine has {available / 2**30:,.1f} GiB). "
+            "Use smaller hidden layers."
         )
-    if solver == "lbfgs" and "EVALUATIONS" in progress.message.upper():
-        message = (
-            f"L-BFGS used max_fun={params.max_fun} loss evaluations before "
-            f"converging.{change} Increase max_fun."
-        )
-    elif solver == "lbfgs":
-        message = (
-            f"L-BFGS reached max_iter={params.max_iter} iterations before "
-            f"converging.{change} Increase max_iter."
-        )
-    else:
-        message = (
-            f"Stochastic Optimizer: Maximum iterations ({params.max_iter}) "
-            f"reached and the optimization hasn't converged yet.{change} "
-            "Increase max_iter (or tol, to stop sooner)."
-        )
-    if feature_scale is not None and not 0.1 <= feature_scale <= 10:
-        message += (
-            " The features are far from unit scale (median column standard "
-            f"deviation {feature_scale:.3g}), which slows training: scale them, "
-            "for example with StandardScaler."
-        )
-    return message
+    try:
+        return network.initialize(random_state, dtype=dtype)
+    except MemoryError as error:
+        raise MemoryError(
+            f"hidden_layer_sizes={tuple(hidden_layer_sizes)} makes a network of "
+            f"{network.n_params:,} parameters ({needed / 2**30:,.2f} GiB), more "
+            "than could be allocated. Use smaller hidden layers."
+        ) from error
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not on every platform
+        return None
+
+
+def _list_or_none(values):
+    return None if values is None else list(values)
+
+
+def _relative_change(params, start):
+    """``||params - start|| / ||start||``."""
+    return float(np.linalg.norm(params - start) / max(np.linalg.norm(start), 1e-300))

@@ -186,26 +186,37 @@ def _record_and_check_improvement(progress, loss, validation, tol):
     return is_best
 
 
+@dataclass(frozen=True)
+class StochasticSettings:
+    """How ``fit_stochastic`` trains: the estimator's settings for one call."""
+
+    alpha: float
+    batch_size: int
+    max_epochs: int
+    shuffle: bool
+    tol: float
+    n_iter_no_change: int
+    early_stopping: bool
+    verbose: bool
+
+
+@dataclass(frozen=True)
+class LbfgsSettings:
+    """How ``fit_lbfgs`` trains."""
+
+    alpha: float
+    max_iter: int
+    max_fun: int
+    tol: float
+    n_iter_no_change: int
+    verbose: bool
+
+
 @scipy_blas_single_threaded
 def fit_stochastic(
-    network,
-    params,
-    optimizer,
-    progress,
-    data,
-    *,
-    batch_size,
-    max_epochs,
-    shuffle,
-    random_state,
-    alpha,
-    tol,
-    n_iter_no_change,
-    early_stopping,
-    verbose,
-    monitor=None,
+    network, params, optimizer, progress, data, settings, random_state, monitor=None
 ):
-    """Run up to ``max_epochs`` epochs of minibatch training in place.
+    """Run up to ``settings.max_epochs`` epochs of minibatch training in place.
 
     Parameters
     ----------
@@ -217,14 +228,9 @@ def fit_stochastic(
     progress : Progress
         Updated in place.
     data : Dataset
-    batch_size : int
-    max_epochs : int
-    shuffle : bool
+    settings : StochasticSettings
     random_state : numpy.random.RandomState
-    alpha, tol : float
-    n_iter_no_change : int
-    early_stopping : bool
-    verbose : bool
+        Shuffles the rows.
     monitor : IterationMonitor, default=None
         Told when each epoch begins and ends; may stop training.
 
@@ -234,90 +240,149 @@ def fit_stochastic(
         One of ``CONVERGED``, ``MAX_ITER``, ``DIVERGED``, ``INTERRUPTED``,
         ``STOPPED_BY_CALLBACK``.
     """
-    monitor = monitor or IterationMonitor()
-    batches = _Batches(network, data, batch_size)
-    n_samples = data.Y.shape[0]
-    # Divergence is judged against the loss at the start of training, or the
-    # largest epoch loss recorded so far when training continues (a new
-    # partial_fit chunk may legitimately cost more than the best epoch).
-    reference_loss = (
-        max(progress.loss_curve)
-        if progress.loss_curve
-        else initial_loss(network, params, data, alpha, batches.workspace())
-    )
-    start_loss = progress.loss if progress.loss_curve else reference_loss
-    last_good, last_good_loss = params.copy(), start_loss
-    best, best_loss = params.copy(), start_loss
-    reason = MAX_ITER
-    # Each epoch shuffles the previous epoch's order in place. MLPRegressor
-    # permutes its order the same way, with the same draws, so the same
-    # random_state visits the rows in the same order in both.
-    order = np.arange(n_samples) if shuffle else None
-    try:
-        for _ in range(max_epochs):
-            monitor.begin(params)
-            if shuffle:
-                random_state.shuffle(order)
-            loss = run_epoch(
-                network, params, optimizer, batches, alpha=alpha, order=order
+    loop = _EpochLoop(network, params, optimizer, progress, data, settings)
+    return loop.run(random_state, monitor or IterationMonitor())
+
+
+class _KeptWeights:
+    """The weights a stochastic fit may end with: the last finite ones and
+    the best ones (the highest validation score with early stopping, else
+    the lowest training loss). The starting weights compete too: after a
+    divergence, a model worse than where training began is no model to
+    keep."""
+
+    def __init__(self, params, start_loss):
+        self.last, self.last_loss = params.copy(), start_loss
+        self.best, self.best_loss = params.copy(), start_loss
+
+    def epoch_done(self, params, loss, is_best):
+        np.copyto(self.last, params)
+        self.last_loss = loss
+        if is_best:
+            np.copyto(self.best, params)
+            self.best_loss = loss
+
+    def put_back(self, params, progress, *, best):
+        """Write the kept weights into ``params`` and their loss into
+        ``progress``; never those of a half-done epoch."""
+        np.copyto(params, self.best if best else self.last)
+        progress.loss = self.best_loss if best else self.last_loss
+
+
+class _EpochLoop:
+    """One call of ``fit_stochastic``, in named steps."""
+
+    def __init__(self, network, params, optimizer, progress, data, settings):
+        self.network, self.params, self.optimizer = network, params, optimizer
+        self.progress, self.data, self.settings = progress, data, settings
+        self.batches = _Batches(network, data, settings.batch_size)
+        # Divergence is judged against the loss at the start of training, or
+        # the largest epoch loss recorded so far when training continues (a
+        # new partial_fit chunk may legitimately cost more than the best epoch).
+        self.reference_loss = (
+            max(progress.loss_curve)
+            if progress.loss_curve
+            else initial_loss(
+                network, params, data, settings.alpha, self.batches.workspace()
             )
-            if _diverged(loss, params, reference_loss):
-                progress.message = _divergence_message(
-                    progress.n_iter + 1, reference_loss, loss, optimizer, early_stopping
-                )
-                reason = DIVERGED
-                break
-            np.copyto(last_good, params)
-            last_good_loss = loss
-            progress.t += n_samples
-            optimizer.end_epoch(progress.t)
-            validation = (
-                _evaluate_validation(network, params, data, batches.workspace())
-                if early_stopping
-                else None
-            )
-            best_on_validation = _record_and_check_improvement(
-                progress, loss, validation, tol
-            )
-            # The starting weights compete too: after a divergence, a model
-            # worse than where training began is no model to keep.
-            improved = best_on_validation if early_stopping else loss < best_loss
-            if improved:
-                np.copyto(best, params)
-                best_loss = loss
-            if verbose:
-                _print_epoch(progress)
-            if monitor.end(params):
-                reason = STOPPED_BY_CALLBACK
-                break
-            if progress.no_improvement_count > n_iter_no_change:
-                if optimizer.stalled():
-                    reason = CONVERGED
-                    break
-                progress.no_improvement_count = 0
-                if verbose:
-                    print(f"Setting learning rate to {optimizer.learning_rate:f}")
-    except KeyboardInterrupt:
-        reason = INTERRUPTED
-    finally:
-        monitor.close()
-    # Keep weights that match the recorded curves, never a half-done epoch:
-    # the best ones after divergence or with early stopping, else the last.
-    if reason == DIVERGED or early_stopping:
-        np.copyto(params, best)
-        progress.loss = best_loss
-        if not early_stopping:
-            progress.best_loss = min(progress.best_loss, best_loss)
-    else:
-        np.copyto(params, last_good)
-        progress.loss = last_good_loss
-    if verbose and reason == CONVERGED:
-        what = "Validation score" if early_stopping else "Training loss"
-        print(
-            f"{what} did not improve more than tol={tol} for "
-            f"{n_iter_no_change} consecutive epochs. Stopping."
         )
-    return reason
+        start_loss = progress.loss if progress.loss_curve else self.reference_loss
+        self.kept = _KeptWeights(params, start_loss)
+
+    def run(self, random_state, monitor):
+        """Train epoch after epoch until a stopping rule fires."""
+        # Each epoch shuffles the previous epoch's order in place. MLPRegressor
+        # permutes its order the same way, with the same draws, so the same
+        # random_state visits the rows in the same order in both.
+        n_samples = self.data.Y.shape[0]
+        order = np.arange(n_samples) if self.settings.shuffle else None
+        reason = MAX_ITER
+        try:
+            for _ in range(self.settings.max_epochs):
+                monitor.begin(self.params)
+                if order is not None:
+                    random_state.shuffle(order)
+                loss = run_epoch(
+                    self.network,
+                    self.params,
+                    self.optimizer,
+                    self.batches,
+                    alpha=self.settings.alpha,
+                    order=order,
+                )
+                reason = self._end_epoch(loss, monitor)
+                if reason is not None:
+                    break
+            else:
+                reason = MAX_ITER
+        except KeyboardInterrupt:
+            reason = INTERRUPTED
+        finally:
+            monitor.close()
+        self._finish(reason)
+        return reason
+
+    def _end_epoch(self, loss, monitor):
+        """Record one epoch; return why training stops, or None to go on."""
+        progress, settings = self.progress, self.settings
+        if _diverged(loss, self.params, self.reference_loss):
+            progress.message = _divergence_message(
+                progress.n_iter + 1,
+                self.reference_loss,
+                loss,
+                self.optimizer,
+                settings.early_stopping,
+            )
+            return DIVERGED
+        progress.t += self.data.Y.shape[0]
+        self.optimizer.end_epoch(progress.t)
+        validation = None
+        if settings.early_stopping:
+            validation = _evaluate_validation(
+                self.network, self.params, self.data, self.batches.workspace()
+            )
+        best_on_validation = _record_and_check_improvement(
+            progress, loss, validation, settings.tol
+        )
+        is_best = (
+            best_on_validation
+            if settings.early_stopping
+            else loss < self.kept.best_loss
+        )
+        self.kept.epoch_done(self.params, loss, is_best)
+        if settings.verbose:
+            _print_epoch(progress)
+        if monitor.end(self.params):
+            return STOPPED_BY_CALLBACK
+        return self._stopping_rule()
+
+    def _stopping_rule(self):
+        """MLPRegressor's: no improvement of tol for more than n_iter_no_change
+        epochs stops Adam; SGD first lowers its learning rate, if adaptive."""
+        progress = self.progress
+        if progress.no_improvement_count <= self.settings.n_iter_no_change:
+            return None
+        if self.optimizer.stalled():
+            return CONVERGED
+        progress.no_improvement_count = 0
+        if self.settings.verbose:
+            print(f"Setting learning rate to {self.optimizer.learning_rate:f}")
+        return None
+
+    def _finish(self, reason):
+        """Keep the weights that match the recorded curves: the best ones
+        after divergence or with early stopping, else the last."""
+        early_stopping = self.settings.early_stopping
+        best = reason == DIVERGED or early_stopping
+        self.kept.put_back(self.params, self.progress, best=best)
+        if best and not early_stopping:
+            self.progress.best_loss = min(self.progress.best_loss, self.kept.best_loss)
+        if self.settings.verbose and reason == CONVERGED:
+            what = "Validation score" if early_stopping else "Training loss"
+            print(
+                f"{what} did not improve more than tol={self.settings.tol} for "
+                f"{self.settings.n_iter_no_change} consecutive epochs. Stopping."
+            )
 
 
 #: A loss this many times the loss at the start of training means the steps
@@ -395,116 +460,140 @@ def _print_epoch(progress):
 
 
 @scipy_blas_single_threaded
-def fit_lbfgs(
-    network,
-    params,
-    progress,
-    data,
-    *,
-    alpha,
-    max_iter,
-    max_fun,
-    tol,
-    n_iter_no_change,
-    verbose,
-    monitor=None,
-):
+def fit_lbfgs(network, params, progress, data, settings, monitor=None):
     """Minimise the full-batch objective with L-BFGS-B, in place on ``params``.
 
     It stops when scipy converges (projected gradient below ``tol``) or when
     the loss fell by less than ``tol`` times itself over the last
-    ``n_iter_no_change`` iterations (see :func:`loss_stalled`).
+    ``n_iter_no_change`` iterations (see :func:`loss_stalled`). The loss and
+    gradient are computed in ``params.dtype`` (float32 stays float32); only
+    scipy's own vectors are float64.
 
-    The loss and gradient are computed in ``params.dtype`` (float32 stays
-    float32); only scipy's own vectors are float64.
+    Parameters
+    ----------
+    network : Network
+    params : ndarray of shape (n_params,)
+        Updated in place.
+    progress : Progress
+        Updated in place; ``progress.message`` holds scipy's message.
+    data : Dataset
+    settings : LbfgsSettings
+    monitor : IterationMonitor, default=None
 
     Returns
     -------
     reason : str
         ``CONVERGED``, ``MAX_ITER`` (iteration or evaluation limit),
         ``STOPPED`` (scipy ended abnormally), ``STOPPED_BY_CALLBACK`` or
-        ``INTERRUPTED``; ``progress.message`` holds scipy's message.
+        ``INTERRUPTED``.
     """
+    run = _LbfgsRun(network, params, progress, data, settings)
     monitor = monitor or IterationMonitor()
-    stopped_by_callback = stalled = False
-    first_iteration = len(progress.loss_curve)
-    X, Y, sample_weight = data.X, data.Y, data.sample_weight
-    workspace = Workspace(network, Y.shape[0], params.dtype)
-    grad = np.empty_like(params)
-    last_iterate = params.copy()
-
-    def loss_and_gradient(x):
-        np.copyto(params, x, casting="same_kind")
-        loss, _ = network.loss_and_gradient(
-            params, X, Y, sample_weight, alpha, grad=grad, workspace=workspace
-        )
-        if not (np.isfinite(loss) and np.isfinite(grad).all()):
-            # Tell the line search this point is unusable, so it backtracks.
-            return np.inf, np.zeros_like(x)
-        # A copy: scipy keeps the gradients it was given, so the buffer
-        # cannot be handed over and overwritten by the next evaluation.
-        return loss, grad.astype(np.float64)
-
-    if not np.isfinite(loss_and_gradient(params)[0]):
+    if not np.isfinite(run.loss_and_gradient(params)[0]):
         raise ValueError(_NOT_FINITE_AT_START)
-
-    def end_iteration(intermediate_result):
-        nonlocal stopped_by_callback, stalled
-        if not np.isfinite(intermediate_result.fun):
-            return
-        np.copyto(last_iterate, intermediate_result.x, casting="same_kind")
-        progress.loss_curve.append(float(intermediate_result.fun))
-        progress.n_iter += 1
-        progress.t += Y.shape[0]
-        if verbose:
-            _print_epoch(progress)
-        if monitor.end(last_iterate):
-            stopped_by_callback = True
-            raise StopIteration  # scipy ends the run at this iterate
-        if loss_stalled(progress.loss_curve[first_iteration:], tol, n_iter_no_change):
-            stalled = True
-            raise StopIteration
-        monitor.begin(last_iterate)
-
     monitor.begin(params)
     try:
         result = minimize_lbfgs(
-            loss_and_gradient,
+            run.loss_and_gradient,
             params,
-            max_iter=max_iter,
-            max_fun=max_fun,
-            tol=tol,
-            callback=end_iteration,
+            max_iter=settings.max_iter,
+            max_fun=settings.max_fun,
+            tol=settings.tol,
+            # scipy passes an OptimizeResult to a parameter of this name.
+            callback=lambda intermediate_result: run.end_iteration(
+                intermediate_result, monitor
+            ),
         )
     except KeyboardInterrupt:
-        np.copyto(params, last_iterate)
+        np.copyto(params, run.last_iterate)
         if progress.loss_curve:
             progress.loss = progress.loss_curve[-1]
         return INTERRUPTED
     finally:
         # The subtask begun after scipy's last iteration never ran: end it.
         monitor.close()
-    message = result.message
-    progress.message = message.decode() if isinstance(message, bytes) else str(message)
-    finite = np.isfinite(result.fun) and np.isfinite(result.x).all()
-    np.copyto(params, result.x if finite else last_iterate, casting="same_kind")
-    # Recomputed rather than taken from scipy: after an abnormal line search
-    # scipy's fun can belong to a rejected trial point, not to x.
-    progress.loss = objective(network, params, data, alpha, workspace)
-    progress.best_loss = min(progress.best_loss, progress.loss)
-    if stopped_by_callback:
-        return STOPPED_BY_CALLBACK
-    if stalled:
-        return CONVERGED
-    if not finite:
-        progress.message = (
-            "the loss became non-finite during the line search, so the last "
-            "finite iterate was kept. Scale X and y, and keep alpha small "
-            "relative to the sum of the sample weights"
+    return run.finish(result)
+
+
+class _LbfgsRun:
+    """The pieces of one L-BFGS fit that scipy calls back into."""
+
+    def __init__(self, network, params, progress, data, settings):
+        self.network, self.params, self.progress = network, params, progress
+        self.data, self.settings = data, settings
+        self.workspace = Workspace(network, data.Y.shape[0], params.dtype)
+        self.grad = np.empty_like(params)
+        self.last_iterate = params.copy()
+        self.first_iteration = len(progress.loss_curve)
+        self.stop = None  # why end_iteration stopped scipy, if it did
+
+    def loss_and_gradient(self, x):
+        """scipy's ``fun``: the objective and its gradient at ``x``."""
+        data = self.data
+        np.copyto(self.params, x, casting="same_kind")
+        loss, _ = self.network.loss_and_gradient(
+            self.params,
+            data.X,
+            data.Y,
+            data.sample_weight,
+            self.settings.alpha,
+            grad=self.grad,
+            workspace=self.workspace,
         )
-        return STOPPED
-    if result.status == 0:
-        return CONVERGED
-    if result.status == 1:
-        return MAX_ITER
-    return STOPPED
+        if not (np.isfinite(loss) and np.isfinite(self.grad).all()):
+            # Tell the line search this point is unusable, so it backtracks.
+            return np.inf, np.zeros_like(x)
+        # A copy: scipy keeps the gradients it was given, so the buffer
+        # cannot be handed over and overwritten by the next evaluation.
+        return loss, self.grad.astype(np.float64)
+
+    def end_iteration(self, intermediate_result, monitor):
+        """scipy's ``callback``: record the iteration, maybe stop."""
+        if not np.isfinite(intermediate_result.fun):
+            return
+        progress = self.progress
+        np.copyto(self.last_iterate, intermediate_result.x, casting="same_kind")
+        progress.loss_curve.append(float(intermediate_result.fun))
+        progress.n_iter += 1
+        progress.t += self.data.Y.shape[0]
+        if self.settings.verbose:
+            _print_epoch(progress)
+        if monitor.end(self.last_iterate):
+            self.stop = STOPPED_BY_CALLBACK
+        elif loss_stalled(
+            progress.loss_curve[self.first_iteration :],
+            self.settings.tol,
+            self.settings.n_iter_no_change,
+        ):
+            self.stop = CONVERGED
+        if self.stop is not None:
+            raise StopIteration  # scipy ends the run at this iterate
+        monitor.begin(self.last_iterate)
+
+    def finish(self, result):
+        """Keep the final iterate (or the last finite one) and say why."""
+        progress, params = self.progress, self.params
+        message = result.message
+        progress.message = (
+            message.decode() if isinstance(message, bytes) else str(message)
+        )
+        finite = np.isfinite(result.fun) and np.isfinite(result.x).all()
+        np.copyto(
+            params, result.x if finite else self.last_iterate, casting="same_kind"
+        )
+        # Recomputed rather than taken from scipy: after an abnormal line
+        # search scipy's fun can belong to a rejected trial point, not to x.
+        progress.loss = objective(
+            self.network, params, self.data, self.settings.alpha, self.workspace
+        )
+        progress.best_loss = min(progress.best_loss, progress.loss)
+        if self.stop is not None:
+            return self.stop
+        if not finite:
+            progress.message = (
+                "the loss became non-finite during the line search, so the last "
+                "finite iterate was kept. Scale X and y, and keep alpha small "
+                "relative to the sum of the sample weights"
+            )
+            return STOPPED
+        return {0: CONVERGED, 1: MAX_ITER}.get(result.status, STOPPED)

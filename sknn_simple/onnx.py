@@ -94,16 +94,17 @@ def _fitted_network(model):
         msg="This %(name)s instance is not fitted yet: call 'fit' before "
         "converting it to ONNX.",
     )
-    coefs = [np.asarray(coef, dtype=np.float64) for coef in model.coefs_]
-    intercepts = [np.asarray(b, dtype=np.float64) for b in model.intercepts_]
+    state = model._state  # one snapshot of the fitted state
+    coefs = [np.asarray(coef, dtype=np.float64) for coef in state.coefs]
+    intercepts = [np.asarray(b, dtype=np.float64) for b in state.intercepts]
     # The activation the network was fitted with, not get_params()'s, which
     # set_params may have changed since.
-    activation = model._network.activation
-    offset, scale = model._y_offset, model._y_scale
+    activation = state.network.activation
+    offset, scale = state.y_offset, state.y_scale
     if offset is not None:
         offset = np.asarray(offset, dtype=np.float64)
         scale = np.asarray(scale, dtype=np.float64)
-    return coefs, intercepts, activation, model.out_activation_, offset, scale
+    return coefs, intercepts, activation, state.network.output_activation, offset, scale
 
 
 def _output_type(input_type):

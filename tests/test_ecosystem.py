@@ -460,7 +460,7 @@ def _fitted_and_dumped(tmp_path, solver, **params):
 
 def _assert_views_of_flat_params(est):
     for array in [*est.coefs_, *est.intercepts_]:
-        assert np.shares_memory(array, est._flat_params)
+        assert np.shares_memory(array, est._state.params)
 
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
@@ -473,7 +473,7 @@ def test_joblib_round_trip_predicts_identically(tmp_path, solver):
     for a, b in zip(loaded.coefs_ + loaded.intercepts_, est.coefs_ + est.intercepts_):
         assert_array_equal(a, b)
     _assert_views_of_flat_params(loaded)
-    assert not np.shares_memory(loaded._flat_params, est._flat_params)
+    assert not np.shares_memory(loaded._state.params, est._state.params)
 
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
@@ -483,8 +483,8 @@ def test_joblib_memory_mapped_load_predicts_identically(tmp_path, solver):
 
     # The weights are read-only pages of the file, and the views still
     # point into them.
-    assert isinstance(loaded._flat_params, np.memmap)
-    assert not loaded._flat_params.flags.writeable
+    assert isinstance(loaded._state.params, np.memmap)
+    assert not loaded._state.params.flags.writeable
     _assert_views_of_flat_params(loaded)
     assert_array_equal(loaded.predict(X), est.predict(X))
     assert loaded.score(X, est.predict(X)) == 1.0
@@ -501,7 +501,7 @@ def test_warm_start_refit_of_a_memory_mapped_model(tmp_path, solver):
 
     assert loaded.n_iter_ > n_iter
     assert len(loaded.loss_curve_) == loaded.n_iter_
-    assert loaded._flat_params.flags.writeable
+    assert loaded._state.params.flags.writeable
     _assert_views_of_flat_params(loaded)
     # Continuing the loaded model is continuing the original.
     est.fit(X, y)

@@ -297,7 +297,7 @@ REQUIRED_EXCERPTS = {
     "sknn_simple._solvers.SGDOptimizer.step",
     "sknn_simple._solvers.AdamOptimizer.step",
     "sknn_simple._solvers.minimize_lbfgs",
-    "sknn_simple._training.fit_lbfgs",
+    "sknn_simple._training._LbfgsRun.loss_and_gradient",
 }
 
 
@@ -347,7 +347,10 @@ SCOPES = [
     "sknn_simple._solvers.minimize_lbfgs",
     "sknn_simple._training.run_epoch",
     "sknn_simple._training.fit_stochastic",
+    "sknn_simple._training._EpochLoop.run",
     "sknn_simple._training.fit_lbfgs",
+    "sknn_simple._training._LbfgsRun.loss_and_gradient",
+    "sknn_simple._state.FittedState.predict",
     "sknn_simple._target.fit_target_scaling",
     "sknn_simple._regressor.SimpleMLPRegressor._train",
     "sknn_simple._regressor.SimpleMLPRegressor._validate_training_data",
@@ -360,6 +363,7 @@ SKNN_MODULES = [
     "sknn_simple._solvers",
     "sknn_simple._training",
     "sknn_simple._target",
+    "sknn_simple._state",
     "sknn_simple._regressor",
 ]
 # Other libraries' names the page may use, resolved with import and getattr.

@@ -45,7 +45,7 @@ def _fitted_small(small_data, **params):
 
 
 def _assert_views_of_flat_params(est):
-    flat = est._flat_params
+    flat = est._state.params
     assert len(est.coefs_) == len(est.intercepts_) == est.n_layers_ - 1
     for array in [*est.coefs_, *est.intercepts_]:
         assert np.shares_memory(array, flat)
@@ -163,7 +163,7 @@ def test_clone_is_unfitted_with_equal_params_and_refits_identically(small_data, 
 
     cloned.fit(X, y)
     np.testing.assert_array_equal(cloned.predict(X), est.predict(X))
-    assert not np.shares_memory(cloned._flat_params, est._flat_params)
+    assert not np.shares_memory(cloned._state.params, est._state.params)
     _assert_views_of_flat_params(cloned)
 
 
@@ -187,13 +187,13 @@ def test_copies_predict_identically_and_keep_params_as_views(small_data, round_t
         restored.coefs_ + restored.intercepts_, params, strict=True
     ):
         np.testing.assert_array_equal(restored_array, array)
-    assert not np.shares_memory(restored._flat_params, est._flat_params)
+    assert not np.shares_memory(restored._state.params, est._state.params)
 
     # coefs_ and intercepts_ are views of the flat vector again, not copies:
     # moving the flat vector moves them and the predictions.
     _assert_views_of_flat_params(restored)
     first_weight = restored.coefs_[0][0, 0]
-    restored._flat_params += 0.5
+    restored._state.params[...] += 0.5  # in place: the views follow
     assert restored.coefs_[0][0, 0] == first_weight + 0.5
     assert not np.allclose(restored.predict(X), expected)
     # ... and the original is untouched.

@@ -88,8 +88,8 @@ def test_a_fixed_alpha_keeps_its_exact_meaning():
         model.fit(BLOG_X, BLOG_Y)
     assert model.alpha_ == 0.37
     Y = (BLOG_Y - BLOG_Y.mean()) / BLOG_Y.std()
-    expected = model._network.loss(
-        model._flat_params, BLOG_X, Y.reshape(-1, 1), alpha=0.37
+    expected = model._state.network.loss(
+        model._state.params, BLOG_X, Y.reshape(-1, 1), alpha=0.37
     )
     assert model.loss_ == pytest.approx(expected, rel=1e-10)
 

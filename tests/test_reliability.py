@@ -41,7 +41,7 @@ def _fitted_state(model):
         model.predict(np.eye(5)),
         model.n_iter_,
         list(model.loss_curve_),
-        model._flat_params.copy(),
+        model._state.params.copy(),
     )
 
 
@@ -157,12 +157,12 @@ def test_partial_fit_that_fails_leaves_model_and_optimizer(data, monkeypatch):
     X, y = data
     model = _small("adam").partial_fit(X, y).partial_fit(X, y)
     before = _fitted_state(model)
-    adam_steps = model._optimizer.t
+    adam_steps = model._state.optimizer.t
     _fail_in_epoch(monkeypatch, 1)
     with pytest.raises(MemoryError):
         model.partial_fit(X, y)
     _assert_same_state(before, _fitted_state(model))
-    assert model._optimizer.t == adam_steps
+    assert model._state.optimizer.t == adam_steps
 
 
 # ---------------------------------------------------------- determinism

@@ -155,7 +155,7 @@ def test_fitted_model_survives_the_round_trip_to_workers(dask_client, friedman):
     assert_allclose(remote.loss_curve_, local.loss_curve_, rtol=1e-6)
 
     # The weights are still one vector: coefs_ are views into it again.
-    assert all(np.shares_memory(coef, remote._flat_params) for coef in remote.coefs_)
+    assert all(np.shares_memory(coef, remote._state.params) for coef in remote.coefs_)
 
     # Back to a worker: the model fitted here predicts there.
     on_worker = dask_client.submit(predict_on_worker, local, X, pure=False).result()

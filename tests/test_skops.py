@@ -21,14 +21,10 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:The fitted model predicts almost the same"),
 ]
 
-# The documented lists (deployment.rst): the estimator and its network, and
-# the optimizer a stochastic solver keeps for partial_fit and warm_start.
-NETWORK = ["sknn_simple._network.Network", "sknn_simple._regressor.SimpleMLPRegressor"]
-TRUSTED = {
-    "lbfgs": NETWORK,
-    "adam": [*NETWORK, "sknn_simple._solvers.AdamOptimizer"],
-    "sgd": [*NETWORK, "sknn_simple._solvers.SGDOptimizer"],
-}
+# The documented list (deployment.rst): the estimator alone, whatever the
+# solver; its fitted state is saved as plain values.
+ESTIMATOR = ["sknn_simple._regressor.SimpleMLPRegressor"]
+TRUSTED = {"lbfgs": ESTIMATOR, "adam": ESTIMATOR, "sgd": ESTIMATOR}
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 OUTPUT_ACTIVATIONS = ["identity", "logistic", "tanh"]
 
@@ -107,7 +103,7 @@ def test_float32_and_a_pipeline_trust_the_same_list(data):
 
 def test_unfitted_model_trusts_the_estimator_alone():
     blob = sio.dumps(SimpleMLPRegressor(activation="relu"))
-    assert sio.get_untrusted_types(data=blob) == [TRUSTED["lbfgs"][1]]
+    assert sio.get_untrusted_types(data=blob) == ESTIMATOR
 
 
 # ------------------------------------------------ pickle and joblib still work

@@ -338,16 +338,16 @@ def test_partial_fit_runs_one_epoch_per_call_and_learns(regression_data):
         model.partial_fit(X, y)
     assert model.solver_ == "adam"
     assert model.n_iter_ == len(model.loss_curve_) == 30
-    assert model._optimizer.t == 30  # one Adam step per call: kept across calls
+    assert model._state.optimizer.t == 30  # one Adam step per call: kept across calls
     assert model.loss_curve_[-1] < 0.5 * model.loss_curve_[0]
 
 
 def test_partial_fit_freezes_target_scaling_after_the_first_batch(regression_data):
     X, y = regression_data
     model = SimpleMLPRegressor((4,), random_state=0).partial_fit(X[:60], y[:60])
-    offset = model._y_offset.copy()
+    offset = model._state.y_offset.copy()
     model.partial_fit(X[60:], y[60:] + 1000)
-    assert_array_equal(model._y_offset, offset)
+    assert_array_equal(model._state.y_offset, offset)
 
 
 # ------------------------------------- divergence and interruption are safe
@@ -442,9 +442,9 @@ def test_ctrl_c_during_lbfgs_keeps_the_last_iterate(regression_data, monkeypatch
     # The kept weights are the last completed iteration's: the model's own
     # training loss there is the last recorded one.
     monkeypatch.setattr(network_cls, "loss_and_gradient", real)
-    y_scaled = (y - model._y_offset) / model._y_scale
-    loss = model._network.loss(
-        model._flat_params, X, y_scaled[:, None], alpha=model.alpha
+    y_scaled = (y - model._state.y_offset) / model._state.y_scale
+    loss = model._state.network.loss(
+        model._state.params, X, y_scaled[:, None], alpha=model.alpha
     )
     assert loss == pytest.approx(model.loss_curve_[-1], rel=1e-10)
     assert r2_score(y, model.predict(X)) > 0

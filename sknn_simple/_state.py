@@ -1,0 +1,280 @@
+"""The fitted state: everything a fit produced, in one immutable value.
+
+Training builds a :class:`FittedState` off to the side and the estimator
+publishes it with one assignment (``self._state = state``), so a model is
+always either the previous one or the new one, never a mix, whatever
+interrupts a fit or runs beside it in another thread. Every public fitted
+attribute (``coefs_``, ``loss_curve_``, ``n_iter_``, ...) is read from it,
+and ``predict`` takes one snapshot of it.
+
+A state pickles as plain values (numbers, strings, lists and arrays): the
+network and the optimizer are rebuilt from them on load, and the loaded
+values are checked, so a corrupt or edited file gives a clear error instead
+of silently wrong predictions.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._activations import ACTIVATIONS, OUTPUT_RANGES
+from ._network import Network
+from ._solvers import AdamOptimizer, SGDOptimizer
+from ._target import unscale_targets
+
+
+@dataclass(frozen=True)
+class History:
+    """What the training loops recorded, over every call so far.
+
+    ``validation_scores`` and ``validation_loss_curve`` are None without
+    early stopping; ``best_loss`` is None with it.
+    """
+
+    loss_curve: tuple = ()
+    validation_scores: tuple | None = None
+    validation_loss_curve: tuple | None = None
+    best_loss: float | None = None
+    best_validation_score: float | None = None
+    loss: float = np.nan
+    n_iter: int = 0
+    t: int = 0
+
+
+@dataclass(frozen=True)
+class FittedState:
+    """A trained network and everything needed to use or continue it.
+
+    Parameters
+    ----------
+    network : Network
+        The architecture; ``params`` holds its weights.
+    params : ndarray of shape (network.n_params,)
+        The flat parameter vector; never written after publication.
+    y_offset, y_scale : ndarray of shape (n_outputs,) or None
+        The target map of ``normalize_y`` (None when it was off).
+    y_ndim : {1, 2}
+        Whether ``y`` was 1-D; predictions take the same shape.
+    n_features_in : int
+    feature_names_in : ndarray of str or None
+    solver, alpha
+        The solver and penalty that trained it.
+    history : History
+    optimizer : SGDOptimizer, AdamOptimizer or None
+        The stochastic solver's moments, for warm starts and partial_fit.
+    random_state : numpy.random.RandomState
+        The generator after training, for the next epochs' shuffles.
+    """
+
+    network: Network
+    params: np.ndarray
+    y_offset: np.ndarray | None
+    y_scale: np.ndarray | None
+    y_ndim: int
+    n_features_in: int
+    feature_names_in: np.ndarray | None
+    solver: str
+    alpha: float
+    history: History
+    optimizer: object
+    random_state: np.random.RandomState
+
+    def __post_init__(self):
+        check_state(self)
+        # Views into params, made once: coefs_ and intercepts_ share memory
+        # with the vector the solvers updated.
+        object.__setattr__(self, "_views", self.network.unpack(self.params))
+
+    @property
+    def coefs(self):
+        return self._views[0]
+
+    @property
+    def intercepts(self):
+        return self._views[1]
+
+    @property
+    def normalize_y(self):
+        return self.y_scale is not None
+
+    def replace(self, **changes):
+        """A copy with some fields changed (the state itself never changes)."""
+        return dataclasses.replace(self, **changes)
+
+    def predict(self, X):
+        """Network output for validated ``X``, mapped back to y's scale.
+
+        Raises
+        ------
+        ValueError
+            When a prediction is not finite.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = self.network.predict(self.params, X, views=self._views)
+            if self.normalize_y:
+                output = unscale_targets(output, self.y_offset, self.y_scale)
+        if not np.isfinite(output).all():
+            n_bad = int(np.sum(~np.isfinite(output).all(axis=1)))
+            raise ValueError(
+                f"The prediction overflows for {n_bad} of {output.shape[0]} rows: "
+                "their feature values are too large for the trained network. "
+                "Scale X the way the training data was scaled (for example with "
+                "the StandardScaler fitted in the same Pipeline)."
+            )
+        return output.ravel() if self.y_ndim == 1 else output
+
+    # ------------------------------------------------------------- pickling
+    def to_plain(self):
+        """The state as plain values: what a pickle or skops file holds."""
+        network = self.network
+        return {
+            "layer_sizes": list(network.layer_sizes),
+            "activation": network.activation,
+            "output_activation": network.output_activation,
+            "params": self.params,
+            "y_offset": self.y_offset,
+            "y_scale": self.y_scale,
+            "y_ndim": self.y_ndim,
+            "n_features_in": self.n_features_in,
+            "feature_names_in": self.feature_names_in,
+            "solver": self.solver,
+            "alpha": self.alpha,
+            "history": dataclasses.asdict(self.history),
+            "optimizer": _optimizer_to_plain(self.optimizer),
+            "random_state": self.random_state,
+        }
+
+    @classmethod
+    def from_plain(cls, plain):
+        """Rebuild (and check) a state saved by :meth:`to_plain`."""
+        try:
+            plain = dict(plain)
+            network = Network(
+                plain.pop("layer_sizes"),
+                plain.pop("activation"),
+                plain.pop("output_activation"),
+            )
+            history = History(**plain.pop("history"))
+            optimizer = _optimizer_from_plain(plain.pop("optimizer"))
+            return cls(network=network, history=history, optimizer=optimizer, **plain)
+        except (KeyError, TypeError) as error:
+            raise ValueError(
+                f"The saved SimpleMLPRegressor is incomplete or corrupt ({error!r}); "
+                "refit the model."
+            ) from error
+
+
+def check_state(state):
+    """Raise ValueError when a state could not have come from training."""
+    network = state.network
+    problems = []
+    if (
+        network.activation not in ACTIVATIONS
+        or network.output_activation not in OUTPUT_RANGES
+    ):
+        problems.append("unknown activation")
+    params = state.params
+    if not (
+        isinstance(params, np.ndarray)
+        and params.ndim == 1
+        and params.dtype in (np.float32, np.float64)
+        and params.size == network.n_params
+    ):
+        problems.append(f"the parameter vector is not {network.n_params} float values")
+    elif not np.isfinite(params).all():
+        problems.append("the parameters are not all finite")
+    if network.layer_sizes[0] != state.n_features_in:
+        problems.append("the input layer does not match n_features_in_")
+    if state.y_ndim not in (1, 2) or (
+        state.y_ndim == 1 and network.layer_sizes[-1] != 1
+    ):
+        problems.append(f"y_ndim is {state.y_ndim!r}")
+    if (state.y_offset is None) != (state.y_scale is None):
+        problems.append("the target map has an offset or a scale, not both")
+    elif state.y_scale is not None and not _valid_target_map(state, network):
+        problems.append("the target scale is not positive and finite")
+    if problems:
+        raise ValueError(
+            "This SimpleMLPRegressor's fitted state is corrupt: "
+            + "; ".join(problems)
+            + ". It was not produced by fit (a damaged or edited file?): refit it."
+        )
+
+
+def _valid_target_map(state, network):
+    offset = np.asarray(state.y_offset)
+    scale = np.asarray(state.y_scale)
+    n_outputs = network.layer_sizes[-1]
+    return (
+        offset.shape == scale.shape == (n_outputs,)
+        and np.isfinite(offset).all()
+        and np.isfinite(scale).all()
+        and (scale > 0).all()
+    )
+
+
+_OPTIMIZERS = {"sgd": SGDOptimizer, "adam": AdamOptimizer}
+
+
+def _optimizer_to_plain(optimizer):
+    if optimizer is None:
+        return None
+    kind = "sgd" if isinstance(optimizer, SGDOptimizer) else "adam"
+    return {"kind": kind, **vars(optimizer)}
+
+
+def _optimizer_from_plain(plain):
+    if plain is None:
+        return None
+    plain = dict(plain)
+    optimizer = object.__new__(_OPTIMIZERS[plain.pop("kind")])
+    vars(optimizer).update(plain)
+    return optimizer
+
+
+class FittedAttribute:
+    """A public fitted attribute, read from the estimator's fitted state.
+
+    Before ``fit`` the attribute does not exist (``hasattr`` is False, as
+    scikit-learn expects); it cannot be assigned, so nothing but a new
+    state changes it. ``n_features_in_`` and ``feature_names_in_`` are the
+    exception scikit-learn's ``validate_data`` needs: it records them at the
+    start of a fit, so their assignments go to a staging slot that ``fit``
+    reads, and readers keep seeing the published state's values.
+    """
+
+    STAGING = "_validated_features"
+    #: What a reader returns for an attribute the state does not have.
+    MISSING = object()
+
+    def __init__(self, read, *, staged=False):
+        self._read = read
+        self._staged = staged
+        self.__doc__ = read.__doc__
+
+    def __set_name__(self, owner, name):
+        self._name = name
+
+    def __get__(self, estimator, owner=None):
+        if estimator is None:
+            return self
+        state = estimator.__dict__.get("_state")
+        value = self.MISSING if state is None else self._read(state)
+        if value is self.MISSING:
+            raise AttributeError(
+                f"{type(estimator).__name__!r} object has no attribute {self._name!r}"
+            )
+        return value
+
+    def __set__(self, estimator, value):
+        if not self._staged:
+            raise AttributeError(
+                f"{self._name} is a fitted attribute: it is set by fit, not by hand."
+            )
+        estimator.__dict__.setdefault(self.STAGING, {})[self._name] = value
+
+    def __delete__(self, estimator):
+        if not self._staged:
+            raise AttributeError(f"{self._name} is a fitted attribute.")
+        estimator.__dict__.setdefault(self.STAGING, {})[self._name] = None
