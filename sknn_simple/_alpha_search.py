@@ -80,6 +80,10 @@ def choose_alpha(estimator, X, Y, sample_weight):
     totals = dict.fromkeys(ALPHA_GRID, 0.0)
     collapsed = set()
     for train, test in folds.split(X):
+        if sample_weight is not None and not (
+            sample_weight[train].sum() > 0 and sample_weight[test].sum() > 0
+        ):
+            continue  # a fold without weight to train on, or to judge by
         path = _path_errors(estimator, X, Y, sample_weight, train, test, spread)
         for alpha, (error, flat) in path.items():
             totals[alpha] += error
