@@ -88,12 +88,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     Parameters
     ----------
     hidden_layer_sizes : int or tuple of int, default=(20, 20)
-        Number of units in each hidden layer; at least one layer. Chosen by
-        cross-validation (``benchmarks/sweep_defaults.py``): with the other
-        defaults, two layers of 20 came within 0.005 R² of layers of 50 and
-        100 on every benchmark dataset and beat them on Friedman's three,
-        in 0.29 times the total fit time of layers of 50 (0.19 to 0.58 per
-        dataset).
+        Number of units in each hidden layer; at least one layer. The
+        default was chosen by cross-validation (see the docs' Benchmarks
+        page).
 
     activation : {"logistic", "tanh", "relu", "identity"}, default="logistic"
         Activation of the hidden layers. "logistic" is the sigmoid
@@ -106,30 +103,25 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 
     solver : {"auto", "adam", "sgd", "lbfgs"}, default="auto"
         "adam" and "sgd" take minibatch steps and support ``partial_fit``;
-        "lbfgs" is a quasi-Newton method on the full data. "auto" uses
-        "lbfgs" for up to 10,000 training rows and "adam" beyond, with
-        early stopping (which needs epochs) and for ``partial_fit``. Measured
-        by ``benchmarks/sweep_defaults.py --grid large``: up to 10,000 rows
-        L-BFGS was the most accurate and still faster than MLPRegressor's
-        defaults; at 30,000 rows it was 0.005 R² ahead of Adam (0.959
-        against 0.954) but took 14 times as long. The solver used is
-        stored in ``solver_``.
+        "lbfgs" is a quasi-Newton method on the full data, and has no
+        ``partial_fit`` (``hasattr(model, "partial_fit")`` is False). "auto"
+        uses "lbfgs" for ``fit`` on up to 10,000 rows, where it was the most
+        accurate, and "adam" on more rows, with early stopping (which needs
+        epochs) and for ``partial_fit``. The solver used is ``solver_``.
 
     alpha : float or "auto", default="auto"
         Strength of the L2 penalty on the weights (see the objective above).
-        The penalty is divided by the sum of the sample weights ``S`` of all
-        training rows, for every solver and batch size, so it matters less
-        as the data grows, and its effect depends on the scale of the
-        features (the weights must grow to undo small inputs): standardise
-        X. (MLPRegressor divides it by each minibatch's weight instead.)
-        "auto" chooses it by cross-validation on fewer than 200 rows, where
-        a fixed penalty either swamps the data (a constant model) or lets
-        the network fit noise: each of 3 folds (leave-one-out below 10 rows)
-        fits the candidates 0.001, 0.01, 0.1, 0.3 and 1, weakest first and
-        each warm-started from the previous one, and the candidate with the
-        lowest validation error is refitted on all rows. From 200 rows on,
-        and in ``partial_fit``, "auto" is 1.0. The value used is
-        ``alpha_``. A float is used as given.
+        It is divided by the sum of the sample weights of all training
+        rows, for every solver and batch size, so it matters less as the
+        data grows. Its effect depends on the scale of the features: on
+        small inputs the weights must grow to carry any signal, and the
+        penalty stops them, so standardise X. "auto" chooses the penalty by
+        cross-validation on fewer than 200 rows, where a fixed one either
+        flattens the network to a constant or lets it fit noise: 3 folds
+        (leave-one-out below 10 rows) over 0.001, 0.01, 0.1, 0.3 and 1, each
+        fold a path from the weakest, warm-started; the winner is refitted
+        on all rows. From 200 rows on, and in ``partial_fit``, "auto" is 1.
+        The value used is ``alpha_``; a float is used as given.
 
     batch_size : int or "auto", default="auto"
         Minibatch size of the stochastic solvers; "auto" is
@@ -142,18 +134,15 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         without improvement.
 
     learning_rate_init : float, default=0.01
-        Initial step size of "sgd" and "adam". Ten times MLPRegressor's:
-        with 0.001, Adam stalled on the sigmoid's early plateau (R² 0.78
-        against 0.95 with 0.01 on 3,000 rows of ``make_friedman1``).
+        Initial step size of "sgd" and "adam"; ten times MLPRegressor's,
+        with which Adam stalls on the sigmoid's early plateau.
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule.
 
     max_iter : int, default=2000
         Maximum number of epochs ("sgd", "adam") or iterations ("lbfgs")
-        of one call to ``fit``. Set so that default fits converge before it:
-        on the real-data benchmark some L-BFGS fits of 1,000 to 10,000 rows
-        needed up to 1,527 iterations (see the Benchmarks page).
+        of one call to ``fit``; default fits converge before it.
 
     shuffle : bool, default=True
         Whether to shuffle the rows before each epoch ("sgd", "adam").
@@ -184,11 +173,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training rows, stop when the
         validation R² stops improving, and keep the weights that scored best.
-        "sgd" and "adam" only. Off by default: L-BFGS, the default solver up
-        to 10,000 rows, has no epochs to stop, and beyond that it changed
-        the cross-validated R² of Adam with the default ``alpha`` and
-        learning rate by at most 0.001 (3,000 to 100,000 rows,
-        ``benchmarks/sweep_defaults.py --grid large``).
+        "sgd" and "adam" only (with "auto", it selects "adam"). Off by
+        default: it changed Adam's cross-validated R² by at most 0.001.
 
     validation_fraction : float, default=0.1
         Fraction of rows held out for early stopping, in (0, 1).
@@ -252,6 +238,35 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         The solver used by the last call to ``fit`` or ``partial_fit``.
     alpha_ : float
         The penalty trained with: ``alpha``, or the one "auto" chose.
+
+    Notes
+    -----
+    Standardise X, for example with
+    ``make_pipeline(StandardScaler(), SimpleMLPRegressor())``: the sigmoid
+    units saturate on large inputs, and on small ones the penalty keeps the
+    weights from carrying the signal. A model that learned nothing warns
+    with :class:`~sknn_simple.CollapsedFitWarning`.
+
+    Callbacks (scikit-learn 1.9 and later) are set with ``set_callbacks``,
+    e.g. ``model.set_callbacks(ProgressBar())``; in a Pipeline, set them on
+    the pipeline. Each epoch, or L-BFGS iteration, is one task.
+
+    Differences from :class:`~sklearn.neural_network.MLPRegressor`:
+
+    - targets are normalised (``normalize_y=True``) and the output may be
+      bounded (``output_activation``);
+    - ``alpha="auto"`` and the defaults (two layers of 20 sigmoid units,
+      L-BFGS up to 10,000 rows, ``learning_rate_init=0.01``);
+    - a minibatch's penalty is divided by the weight of all training rows,
+      not the batch's, so ``alpha`` means the same for every solver;
+    - L-BFGS also stops when its loss stalls (``tol``,
+      ``n_iter_no_change``);
+    - float32 input trains in float32; sparse input and ``sample_weight``
+      work with every solver;
+    - a fit that raises leaves the previous model, and a diverging one keeps
+      its best weights.
+
+    The evidence behind each default is on the docs' Benchmarks page.
 
     See Also
     --------
