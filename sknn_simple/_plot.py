@@ -15,20 +15,6 @@ _MATPLOTLIB_MISSING = (
     'LossCurveDisplay needs matplotlib: pip install "sknn_simple[plot]"'
 )
 
-# matplotlib refuses a keyword given under both its name and its alias; a
-# user's alias replaces our default for the full name.
-_STYLE_ALIASES = {
-    "c": "color",
-    "ls": "linestyle",
-    "lw": "linewidth",
-    "ms": "markersize",
-    "mec": "markeredgecolor",
-    "mfc": "markerfacecolor",
-    "mew": "markeredgewidth",
-    "ds": "drawstyle",
-    "aa": "antialiased",
-}
-
 
 def _import_pyplot():
     try:
@@ -39,16 +25,18 @@ def _import_pyplot():
 
 
 def _style(defaults, user):
-    """Defaults overridden by the user's style keywords, aliases included."""
-    user = dict(user or {})
-    style = {
-        key: value
-        for key, value in defaults.items()
-        if key not in user
-        and not any(_STYLE_ALIASES.get(alias) == key for alias in user)
+    """Defaults overridden by the user's style keywords, aliases included.
+
+    matplotlib refuses a keyword given under both its name and its alias
+    (``lw`` and ``linewidth``), so both sides are spelled out in full first.
+    """
+    from matplotlib.cbook import normalize_kwargs
+    from matplotlib.lines import Line2D
+
+    return {
+        **normalize_kwargs(defaults, Line2D),
+        **normalize_kwargs(dict(user or {}), Line2D),
     }
-    style.update(user)
-    return style
 
 
 def _as_curve(values, name):
