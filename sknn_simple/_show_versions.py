@@ -14,7 +14,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 # Required first, then the optional extras' packages (plot, progress, dask,
-# notebook), then the build tools.
+# notebook, onnx, skops), then the build tools.
 DEPENDENCIES = (
     "scikit-learn",
     "numpy",
@@ -27,6 +27,9 @@ DEPENDENCIES = (
     "pandas",
     "dask",
     "distributed",
+    "skl2onnx",
+    "onnxruntime",
+    "skops",
     "pip",
     "setuptools",
 )
