@@ -1,6 +1,11 @@
-"""SimpleMLPRegressor in the wider scikit-learn ecosystem: pandas output,
-metadata routing of sample_weight, meta-estimators, and joblib persistence
-(memory-mapped loading included)."""
+"""SimpleMLPRegressor inside scikit-learn's tools: pipelines and pandas
+output, model selection (searches, cross-validation), meta-estimators,
+metadata routing of sample_weight, cloning, and copying, pickling and joblib
+persistence (memory-mapped loading included)."""
+
+import copy
+import io
+import pickle
 
 import joblib
 import numpy as np
@@ -10,10 +15,10 @@ import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import loguniform
 from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.ensemble import BaggingRegressor, StackingRegressor
-from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.model_selection import (
@@ -27,6 +32,7 @@ from sklearn.multioutput import MultiOutputRegressor
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
 from sknn_simple import SimpleMLPRegressor
 
@@ -53,6 +59,13 @@ DETERMINISTIC = dict(
 
 
 # ------------------------------------------------------------------ data
+@pytest.fixture(scope="module")
+def diabetes():
+    """Diabetes as arrays; the same held-out split as ``diabetes_frame``."""
+    X, y = load_diabetes(return_X_y=True)
+    return train_test_split(X, y, test_size=0.25, random_state=0)
+
+
 @pytest.fixture(scope="module")
 def diabetes_frame():
     """Diabetes as a DataFrame with an extra categorical column; held-out split."""
@@ -96,7 +109,22 @@ def _column_transformer():
     )
 
 
-# ------------------------------------------------------- pandas output
+def _fitted_small(small_data, **params):
+    """A small network fitted in milliseconds on ``small_data``."""
+    X, y = small_data
+    settings = dict(hidden_layer_sizes=(8, 6), max_iter=15, random_state=0)
+    settings.update(params)
+    return SimpleMLPRegressor(**settings).fit(X, y)
+
+
+def _assert_views_of_flat_params(est):
+    flat = est._state.params
+    assert len(est.coefs_) == len(est.intercepts_) == est.n_layers_ - 1
+    for array in [*est.coefs_, *est.intercepts_]:
+        assert np.shares_memory(array, flat)
+
+
+# ------------------------------------------- pipelines and pandas output
 def test_pandas_output_pipeline_matches_numpy_output(diabetes_frame):
     X_train, X_test, y_train, y_test = diabetes_frame
     X_train, X_test = _numeric(X_train), _numeric(X_test)
@@ -118,8 +146,13 @@ def test_pandas_output_pipeline_matches_numpy_output(diabetes_frame):
     pred = as_pandas.predict(X_test)
     assert isinstance(pred, np.ndarray)
     assert pred.shape == (X_test.shape[0],)
+    assert np.isfinite(pred).all()
     assert_allclose(pred, as_numpy.predict(X_test), rtol=1e-12)
-    assert as_pandas.score(X_test, y_test) > 0.3
+    score = as_pandas.score(X_test, y_test)
+    assert score == pytest.approx(r2_score(y_test, pred))
+    # A linear model reaches ~0.36 on this split; the network must learn too.
+    assert score > 0.3
+    assert net.n_features_in_ == as_numpy[-1].n_features_in_ == X_train.shape[1]
 
 
 def test_column_transformer_pandas_output_with_one_hot_categories(diabetes_frame):
@@ -180,6 +213,112 @@ def test_pandas_series_and_two_column_dataframe_targets(diabetes_frame, n_target
         # its log about 3.2..5.8).
         assert 50 < pred[:, 0].mean() < 250
         assert 3 < pred[:, 1].mean() < 6
+
+
+def test_transformed_target_regressor_matches_normalize_y(diabetes):
+    X_train, X_test, y_train, y_test = diabetes
+    ttr = make_pipeline(
+        StandardScaler(),
+        TransformedTargetRegressor(
+            regressor=SimpleMLPRegressor(normalize_y=False, random_state=0, **FAST),
+            transformer=StandardScaler(),
+        ),
+    ).fit(X_train, y_train)
+    pred = ttr.predict(X_test)
+
+    # Predictions come back on the scale of y (25..346), not standardised.
+    assert pred.shape == y_test.shape
+    assert abs(pred.mean() - y_train.mean()) < 0.5 * y_train.std()
+    assert ttr.score(X_test, y_test) > 0.25
+    inner = ttr[-1].regressor_
+    assert inner.normalize_y is False
+    check_is_fitted(inner)
+
+    # normalize_y=True standardises y exactly as StandardScaler does.
+    builtin = make_pipeline(
+        StandardScaler(), SimpleMLPRegressor(random_state=0, **FAST)
+    ).fit(X_train, y_train)
+    np.testing.assert_allclose(pred, builtin.predict(X_test), rtol=1e-6)
+
+
+# ---------------------------------------------------------- model selection
+def test_grid_search_over_alpha_and_hidden_layer_sizes(diabetes):
+    X_train, X_test, y_train, _ = diabetes
+    grid = {"alpha": [1e-3, 1.0], "hidden_layer_sizes": [(5,), (20, 20)]}
+    search = GridSearchCV(
+        SimpleMLPRegressor(solver="lbfgs", max_iter=30, random_state=0),
+        grid,
+        cv=3,
+    )
+    search.fit(X_train, y_train)
+
+    assert search.best_params_["alpha"] in grid["alpha"]
+    assert search.best_params_["hidden_layer_sizes"] in grid["hidden_layer_sizes"]
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_score_ == np.max(search.cv_results_["mean_test_score"])
+
+    best = search.best_estimator_
+    for name, value in search.best_params_.items():
+        assert best.get_params()[name] == value
+    check_is_fitted(best)
+    assert best.coefs_[0].shape[1] == search.best_params_["hidden_layer_sizes"][0]
+    pred = search.predict(X_test)
+    assert pred.shape == (X_test.shape[0],)
+    np.testing.assert_array_equal(pred, best.predict(X_test))
+
+
+def test_randomized_search_over_alpha_and_hidden_layer_sizes(friedman):
+    X_train, X_test, y_train, y_test = friedman
+    distributions = {
+        "alpha": loguniform(1e-3, 1e1),
+        "hidden_layer_sizes": [(5,), (10,), (8, 8)],
+    }
+    search = RandomizedSearchCV(
+        SimpleMLPRegressor(solver="lbfgs", max_iter=50, random_state=0),
+        distributions,
+        n_iter=3,
+        cv=3,
+        random_state=0,
+    ).fit(X_train, y_train)
+
+    candidates = search.cv_results_["params"]
+    assert len(candidates) == 3
+    for params in candidates:
+        assert 1e-3 <= params["alpha"] <= 1e1
+        assert params["hidden_layer_sizes"] in distributions["hidden_layer_sizes"]
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+    best = search.best_estimator_
+    assert best.alpha == search.best_params_["alpha"]
+    hidden = search.best_params_["hidden_layer_sizes"]
+    assert [c.shape[1] for c in best.coefs_[:-1]] == list(hidden)
+    pred = search.predict(X_test)
+    assert pred.shape == y_test.shape
+    assert search.score(X_test, y_test) > 0.5
+
+
+def test_cross_validate_returns_independent_fitted_estimators(diabetes):
+    X_train, _, y, _ = diabetes
+    X = StandardScaler().fit_transform(X_train)
+    est = SimpleMLPRegressor(random_state=0, **FAST)
+    cv = KFold(n_splits=3, shuffle=True, random_state=0)
+    result = cross_validate(est, X, y, cv=cv, return_estimator=True)
+
+    estimators = result["estimator"]
+    assert len(estimators) == 3
+    assert len({id(fold_est) for fold_est in estimators}) == 3
+    assert all(fold_est is not est for fold_est in estimators)
+    with pytest.raises(NotFittedError):  # the template stays unfitted
+        est.predict(X)
+    for fold_est, (_, test), score in zip(
+        estimators, cv.split(X), result["test_score"], strict=True
+    ):
+        check_is_fitted(fold_est)
+        assert fold_est.get_params() == est.get_params()
+        # The returned estimator is the one that produced the fold's score.
+        assert fold_est.score(X[test], y[test]) == pytest.approx(score, rel=1e-12)
+        assert score > 0.1
 
 
 # ----------------------------------------------------- metadata routing
@@ -410,75 +549,135 @@ def test_bagging_with_counts_as_weights_equals_fitting_the_bootstrap_rows(
         assert_allclose(sub.predict(X), resampled.predict(X), rtol=1e-8)
 
 
-def test_randomized_search_over_alpha_and_hidden_layer_sizes(friedman):
-    X_train, X_test, y_train, y_test = friedman
-    distributions = {
-        "alpha": loguniform(1e-3, 1e1),
-        "hidden_layer_sizes": [(5,), (10,), (8, 8)],
-    }
-    search = RandomizedSearchCV(
-        SimpleMLPRegressor(solver="lbfgs", max_iter=50, random_state=0),
-        distributions,
-        n_iter=3,
-        cv=3,
-        random_state=0,
-    ).fit(X_train, y_train)
+# --------------------------------------------------------------------- clone
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_clone_is_unfitted_with_equal_params_and_refits_identically(small_data, solver):
+    X, y = small_data
+    est = _fitted_small(small_data, solver=solver, alpha=1e-3)
+    cloned = clone(est)
 
-    candidates = search.cv_results_["params"]
-    assert len(candidates) == 3
-    for params in candidates:
-        assert 1e-3 <= params["alpha"] <= 1e1
-        assert params["hidden_layer_sizes"] in distributions["hidden_layer_sizes"]
-    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert cloned is not est
+    assert cloned.get_params() == est.get_params()
+    with pytest.raises(NotFittedError):
+        cloned.predict(X)
+    assert not hasattr(cloned, "coefs_")
+    assert not hasattr(cloned, "_flat_params")
 
-    best = search.best_estimator_
-    assert best.alpha == search.best_params_["alpha"]
-    hidden = search.best_params_["hidden_layer_sizes"]
-    assert [c.shape[1] for c in best.coefs_[:-1]] == list(hidden)
-    pred = search.predict(X_test)
-    assert pred.shape == y_test.shape
-    assert search.score(X_test, y_test) > 0.5
+    cloned.fit(X, y)
+    np.testing.assert_array_equal(cloned.predict(X), est.predict(X))
+    assert not np.shares_memory(cloned._state.params, est._state.params)
+    _assert_views_of_flat_params(cloned)
 
 
-# ------------------------------------------------------------ persistence
-def _fitted(solver, **params):
-    rng = np.random.RandomState(0)
-    X = rng.uniform(-1, 1, size=(60, 4))
-    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2]
-    settings = dict(hidden_layer_sizes=(8, 6), max_iter=15, random_state=0)
-    settings.update(params)
-    return SimpleMLPRegressor(solver=solver, **settings).fit(X, y), X, y
+# -------------------------------------- copying, pickling and joblib files
+def _joblib_round_trip(est):
+    file = io.BytesIO()
+    joblib.dump(est, file)
+    file.seek(0)
+    return joblib.load(file)
 
 
-def _fitted_and_dumped(tmp_path, solver, **params):
-    """``_fitted``, and the joblib file the fitted model was dumped to."""
-    est, X, y = _fitted(solver, **params)
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize(
+    "round_trip",
+    [lambda est: pickle.loads(pickle.dumps(est)), copy.deepcopy, _joblib_round_trip],
+    ids=["pickle", "deepcopy", "joblib"],
+)
+def test_copies_predict_identically_and_keep_params_as_views(
+    small_data, round_trip, solver
+):
+    X, _ = small_data
+    est = _fitted_small(small_data, solver=solver)
+    expected = est.predict(X)
+    params = [array.copy() for array in est.coefs_ + est.intercepts_]
+
+    restored = round_trip(est)
+    assert restored is not est
+    assert restored.get_params() == est.get_params()
+    np.testing.assert_array_equal(restored.predict(X), expected)
+    for restored_array, array in zip(
+        restored.coefs_ + restored.intercepts_, params, strict=True
+    ):
+        np.testing.assert_array_equal(restored_array, array)
+    assert not np.shares_memory(restored._state.params, est._state.params)
+
+    # coefs_ and intercepts_ are views of the flat vector again, not copies:
+    # moving the flat vector moves them and the predictions.
+    _assert_views_of_flat_params(restored)
+    first_weight = restored.coefs_[0][0, 0]
+    restored._state.params[...] += 0.5  # in place: the views follow
+    assert restored.coefs_[0][0, 0] == first_weight + 0.5
+    assert not np.allclose(restored.predict(X), expected)
+    # ... and the original is untouched.
+    np.testing.assert_array_equal(est.predict(X), expected)
+
+
+@pytest.mark.parametrize(
+    "serialise",
+    [pickle.dumps, copy.deepcopy, copy.copy],
+    ids=["pickle.dumps", "deepcopy", "copy"],
+)
+def test_copying_or_pickling_leaves_the_original_intact(small_data, serialise):
+    X, _ = small_data
+    est = _fitted_small(small_data)
+    expected = est.predict(X)
+    coefs = [c.copy() for c in est.coefs_]
+
+    serialise(est)
+
+    # The fitted attributes are still there, still views of the flat vector.
+    assert hasattr(est, "coefs_") and hasattr(est, "intercepts_")
+    _assert_views_of_flat_params(est)
+    for a, b in zip(est.coefs_, coefs, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(est.predict(X), expected)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_warm_start_refit_after_pickle_continues_like_the_original(small_data, solver):
+    X, y = small_data
+    est = _fitted_small(small_data, solver=solver, warm_start=True, max_iter=5)
+    restored = pickle.loads(pickle.dumps(est))
+    before = restored.predict(X)
+    n_iter = restored.n_iter_
+
+    restored.fit(X, y)
+    assert restored.n_iter_ > n_iter
+    assert len(restored.loss_curve_) == restored.n_iter_
+    assert not np.array_equal(restored.predict(X), before)
+    _assert_views_of_flat_params(restored)
+
+    # The pickle carried the whole training state (weights, optimizer,
+    # random state): continuing it is the same as continuing the original.
+    est.fit(X, y)
+    assert restored.n_iter_ == est.n_iter_
+    np.testing.assert_array_equal(restored.predict(X), est.predict(X))
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_refitting_does_not_grow_the_pickle(small_data, solver):
+    X, y = small_data
+    est = _fitted_small(small_data, solver=solver)
+    first = pickle.dumps(est)
+    est.fit(X, y)
+    second = pickle.dumps(est)
+    assert len(second) == len(first)
+    np.testing.assert_array_equal(
+        pickle.loads(second).predict(X), pickle.loads(first).predict(X)
+    )
+
+
+def _fitted_and_dumped(tmp_path, small_data, solver, **params):
+    """``_fitted_small``, its data, and the joblib file it was dumped to."""
+    est = _fitted_small(small_data, solver=solver, **params)
     path = tmp_path / "model.joblib"
     joblib.dump(est, path)
-    return est, X, y, path
-
-
-def _assert_views_of_flat_params(est):
-    for array in [*est.coefs_, *est.intercepts_]:
-        assert np.shares_memory(array, est._state.params)
+    return est, *small_data, path
 
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
-def test_joblib_round_trip_predicts_identically(tmp_path, solver):
-    est, X, _, path = _fitted_and_dumped(tmp_path, solver)
-    loaded = joblib.load(path)
-
-    assert_array_equal(loaded.predict(X), est.predict(X))
-    assert loaded.get_params() == est.get_params()
-    for a, b in zip(loaded.coefs_ + loaded.intercepts_, est.coefs_ + est.intercepts_):
-        assert_array_equal(a, b)
-    _assert_views_of_flat_params(loaded)
-    assert not np.shares_memory(loaded._state.params, est._state.params)
-
-
-@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
-def test_joblib_memory_mapped_load_predicts_identically(tmp_path, solver):
-    est, X, _, path = _fitted_and_dumped(tmp_path, solver)
+def test_joblib_memory_mapped_load_predicts_identically(tmp_path, small_data, solver):
+    est, X, _, path = _fitted_and_dumped(tmp_path, small_data, solver)
     loaded = joblib.load(path, mmap_mode="r")
 
     # The weights are read-only pages of the file, and the views still
@@ -491,8 +690,8 @@ def test_joblib_memory_mapped_load_predicts_identically(tmp_path, solver):
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
-def test_warm_start_refit_of_a_memory_mapped_model(tmp_path, solver):
-    est, X, y, path = _fitted_and_dumped(tmp_path, solver, warm_start=True)
+def test_warm_start_refit_of_a_memory_mapped_model(tmp_path, small_data, solver):
+    est, X, y, path = _fitted_and_dumped(tmp_path, small_data, solver, warm_start=True)
     before = est.predict(X)
     loaded = joblib.load(path, mmap_mode="r")
     n_iter = loaded.n_iter_
@@ -511,8 +710,8 @@ def test_warm_start_refit_of_a_memory_mapped_model(tmp_path, solver):
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_partial_fit_of_a_memory_mapped_model(tmp_path, solver):
-    est, X, y, path = _fitted_and_dumped(tmp_path, solver)
+def test_partial_fit_of_a_memory_mapped_model(tmp_path, small_data, solver):
+    est, X, y, path = _fitted_and_dumped(tmp_path, small_data, solver)
     loaded = joblib.load(path, mmap_mode="r")
     in_memory = joblib.load(path)
 
