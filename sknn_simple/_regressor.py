@@ -1,7 +1,9 @@
 """SimpleMLPRegressor: the scikit-learn estimator."""
 
 import copy
+import functools
 import os
+import types
 import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -11,8 +13,12 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -41,14 +47,32 @@ from ._training import (
 )
 
 
-def _is_stochastic(estimator):
-    if estimator.solver == "lbfgs":
-        raise AttributeError(
-            "partial_fit is only available for the stochastic solvers 'sgd' and "
-            f"'adam'; solver={estimator.solver!r} trains on all the data at once. "
-            "Use fit instead, or set solver='adam'."
-        )
-    return True
+class _stochastic_only:  # noqa: N801 (used as a decorator)
+    """Make a method exist only for the stochastic solvers.
+
+    Like scikit-learn's ``available_if``, the method is missing (``hasattr``
+    is False) when ``solver="lbfgs"``; unlike it, the :class:`AttributeError`
+    says in its own message why and what to do, instead of a generic
+    "has no attribute" with the reason in a chained cause.
+    """
+
+    def __init__(self, method):
+        self.method = method
+        functools.update_wrapper(self, method)
+
+    def __get__(self, estimator, owner=None):
+        if estimator is None:  # the class: for help() and the docs
+            return self.method
+        if estimator.solver == "lbfgs":
+            raise AttributeError(
+                f"{type(estimator).__name__!r} object has no attribute "
+                f"{self.method.__name__!r} with solver='lbfgs': partial_fit is only "
+                "available for the stochastic solvers 'sgd' and 'adam' (and "
+                "'auto', which trains Adam in partial_fit), because L-BFGS "
+                "trains on all the data at once. Use fit instead, or set "
+                "solver='adam'."
+            )
+        return types.MethodType(self.method, estimator)
 
 
 # solver="auto" trains with L-BFGS up to this many rows, with Adam beyond:
@@ -108,6 +132,11 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         uses "lbfgs" for ``fit`` on up to 10,000 rows, where it was the most
         accurate, and "adam" on more rows, with early stopping (which needs
         epochs) and for ``partial_fit``. The solver used is ``solver_``.
+        So with "auto", ``partial_fit`` trains Adam where ``fit`` on the
+        same rows trains L-BFGS: tools that score incremental fits
+        (``learning_curve(..., exploit_incremental_learning=True)``, searches
+        that grow ``partial_fit`` budgets) score an Adam model, not the
+        refit. Set ``solver="adam"`` to make both train the same model.
 
     alpha : float or "auto", default="auto"
         Strength of the L2 penalty on the weights (see the objective above).
@@ -185,9 +214,13 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     epsilon : float, default=1e-8
         Adam's numerical-stability term.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or np.inf, default=10
         Training stops after more than this many consecutive epochs without
-        an improvement of ``tol`` ("sgd", "adam").
+        an improvement of ``tol`` ("sgd", "adam"), or when the loss fell by
+        less than ``tol`` of itself over this many iterations ("lbfgs").
+        ``np.inf`` switches this rule off, as in ``MLPRegressor``: training
+        then runs for ``max_iter`` epochs (L-BFGS still stops at scipy's own
+        convergence test).
 
     max_fun : int, default=15000
         Maximum number of loss evaluations of "lbfgs".
@@ -317,7 +350,10 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "normalize_y": ["boolean"],
     }
@@ -423,10 +459,17 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
-    @available_if(_is_stochastic)
+    @_stochastic_only
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.
+
+        Only for ``solver`` "sgd", "adam" and "auto"; with "lbfgs" the method
+        does not exist (``hasattr(model, "partial_fit")`` is False). With
+        "auto" it trains Adam (``solver_`` says so) whatever the number of
+        rows, while ``fit`` on up to 10,000 rows trains L-BFGS: a model built
+        by ``partial_fit`` calls is not the one ``fit`` builds. Set
+        ``solver="adam"`` where the two must agree.
 
         Parameters
         ----------
@@ -1004,6 +1047,7 @@ def _state_from(start, data, solver, params, progress, optimizer=None):
         loss=float(progress.loss),
         n_iter=progress.n_iter,
         t=progress.t,
+        last_call_n_iter=progress.n_iter - start.progress.n_iter,
     )
     return FittedState(
         network=start.network,

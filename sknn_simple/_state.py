@@ -29,7 +29,11 @@ class History:
     """What the training loops recorded, over every call so far.
 
     ``validation_scores`` and ``validation_loss_curve`` are None without
-    early stopping; ``best_loss`` is None with it.
+    early stopping; ``best_loss`` is None with it. ``n_iter`` and ``t``
+    count every epoch (or iteration) and row since the network was new;
+    ``last_call_n_iter`` counts the epochs of the last call to ``fit`` or
+    ``partial_fit`` alone, which is what ``n_iter_`` shows (as in
+    ``MLPRegressor``). None in a state saved before it was recorded.
     """
 
     loss_curve: tuple = ()
@@ -40,6 +44,7 @@ class History:
     loss: float = np.nan
     n_iter: int = 0
     t: int = 0
+    last_call_n_iter: int | None = None
 
 
 @dataclass(frozen=True)
