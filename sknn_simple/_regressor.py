@@ -32,7 +32,7 @@ from ._diagnostics import collapse_message, median_column_std, warn_about_fit
 from ._docs import API_PAGE_TEMPLATE
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
-from ._state import FittedAttribute, FittedState, History
+from ._state import FittedAttribute, FittedState, History, plain_from_legacy
 from ._target import fit_target_scaling, scale_targets
 from ._training import (
     DIVERGED,
@@ -589,6 +589,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     def __setstate__(self, state):
         state = dict(state)
         fitted = state.pop("_fitted", None)
+        if fitted is None and "_flat_params" in state:  # a 0.1 pickle
+            fitted = plain_from_legacy(state, state.get("alpha", 1.0))
         super().__setstate__(state)
         if fitted is not None:
             self._state = FittedState.from_plain(fitted)

@@ -283,3 +283,54 @@ class FittedAttribute:
         if not self._staged:
             raise AttributeError(f"{self._name} is a fitted attribute.")
         estimator.__dict__.setdefault(self.STAGING, {})[self._name] = None
+
+
+#: Fitted attributes of a pickle made before the fitted state was one value
+#: (sknn_simple 0.1), and where each goes in :meth:`FittedState.to_plain`.
+_LEGACY_HISTORY = {
+    "loss_curve_": "loss_curve",
+    "validation_scores_": "validation_scores",
+    "validation_loss_curve_": "validation_loss_curve",
+    "best_loss_": "best_loss",
+    "best_validation_score_": "best_validation_score",
+    "loss_": "loss",
+    "n_iter_": "n_iter",
+    "t_": "t",
+}
+_LEGACY_OTHERS = (
+    "coefs_",
+    "intercepts_",
+    "n_layers_",
+    "n_outputs_",
+    "out_activation_",
+)
+
+
+def plain_from_legacy(attributes, alpha):
+    """Take a 0.1 pickle's fitted attributes out of ``attributes`` (a dict,
+    changed in place) and return them as :meth:`FittedState.to_plain` would.
+    """
+    network = attributes.pop("_network")
+    history = {new: attributes.pop(old, None) for old, new in _LEGACY_HISTORY.items()}
+    for name in ("loss_curve", "validation_scores", "validation_loss_curve"):
+        if history[name] is not None:
+            history[name] = tuple(history[name])
+    history["loss_curve"] = history["loss_curve"] or ()
+    for name in _LEGACY_OTHERS:
+        attributes.pop(name, None)
+    return {
+        "layer_sizes": list(network.layer_sizes),
+        "activation": network.activation,
+        "output_activation": network.output_activation,
+        "params": attributes.pop("_flat_params"),
+        "y_offset": attributes.pop("_y_offset", None),
+        "y_scale": attributes.pop("_y_scale", None),
+        "y_ndim": attributes.pop("_y_ndim"),
+        "n_features_in": attributes.pop("n_features_in_"),
+        "feature_names_in": attributes.pop("feature_names_in_", None),
+        "solver": attributes.pop("solver_"),
+        "alpha": float(alpha),
+        "history": history,
+        "optimizer": _optimizer_to_plain(attributes.pop("_optimizer", None)),
+        "random_state": attributes.pop("_random_state"),
+    }

@@ -8,6 +8,7 @@ import pickle
 import sys
 import threading
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -284,3 +285,16 @@ def test_after_a_divergence_the_best_loss_is_that_of_the_kept_weights():
             random_state=0,
         ).fit(X, y)
     assert model.best_loss_ == model.loss_ <= min(model.loss_curve_)
+
+
+def test_a_model_pickled_by_version_0_1_loads_and_continues():
+    # tests/data/model_0.1_adam.pkl: pickled by sknn_simple 0.1 (commit
+    # 88f1db4), whose fitted attributes were a dozen separate entries.
+    with open(Path(__file__).parent / "data" / "model_0.1_adam.pkl", "rb") as file:
+        saved = pickle.load(file)
+    model = saved["model"]
+    assert_array_equal(model.predict(saved["X"]), saved["predictions"])
+    assert model.n_iter_ == len(model.loss_curve_) == 30
+    assert model.alpha_ == 1.0 and model.solver_ == "adam"
+    model.partial_fit(saved["X"], saved["predictions"])
+    assert len(model.loss_curve_) == 31  # it continued the saved history
