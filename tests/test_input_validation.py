@@ -130,6 +130,11 @@ def test_bad_training_data_raises_a_clear_value_error(
         est.predict(X)
 
 
+def test_none_as_x_is_rejected_with_scikit_learns_message():
+    with pytest.raises(ValueError, match="Expected 2D array, got scalar array"):
+        SimpleMLPRegressor().fit(None, [1.0, 2.0])
+
+
 # -------------------------------------------------------- bad predict inputs
 BAD_PREDICT_INPUTS = [
     ("nan_in_X", _with(X, 2, 1, np.nan), "Input X contains NaN"),

@@ -1,6 +1,8 @@
-"""Reliability: interruption, failures mid-fit, determinism, concurrency,
-and inputs at the edges. A user never gets a model that silently predicts NaN
-and never loses a trained model to Ctrl-C."""
+"""Reliability: what happens when training goes wrong (Ctrl-C, an error
+mid-fit, divergence, numbers at the edge of float range) and whether the same
+fit gives the same model every time and in every thread. A user never gets a
+model that silently predicts NaN and never loses a trained model to Ctrl-C or
+to a failed refit. (Bad input or parameters: test_input_validation.py.)"""
 
 import pickle
 import signal
@@ -14,7 +16,8 @@ import pytest
 from joblib import Parallel, delayed
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import r2_score
 
 import sknn_simple._training
 from sknn_simple import SimpleMLPRegressor
@@ -104,20 +107,87 @@ def test_ctrl_c_keeps_the_model_and_stops_the_script(solver, tmp_path):
     assert finite == "True"
 
 
-# ----------------------------------------------- failures mid-fit undo it
-def _fail_in_epoch(monkeypatch, epoch):
+# ----------------------------------- Ctrl-C and errors, simulated
+def _fail_in_epoch(monkeypatch, epoch, error=None):
+    """Make epoch number ``epoch`` (from 1) of the next fit raise ``error``."""
+    if error is None:
+        error = MemoryError("simulated failure inside an epoch")
     real_run_epoch = sknn_simple._training.run_epoch
     calls = []
 
     def run_epoch(*args, **kwargs):
         calls.append(1)
-        if len(calls) == epoch:
-            raise MemoryError("simulated failure inside an epoch")
+        if len(calls) >= epoch:
+            raise error
         return real_run_epoch(*args, **kwargs)
 
     monkeypatch.setattr(sknn_simple._training, "run_epoch", run_epoch)
 
 
+def _fail_after_evaluations(monkeypatch, n_calls, error):
+    """Make every loss evaluation after the first ``n_calls`` raise ``error``
+    (L-BFGS has no epochs); returns the real method, to put it back."""
+    network_cls = sknn_simple._network.Network
+    real = network_cls.loss_and_gradient
+    calls = []
+
+    def failing(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > n_calls:
+            raise error
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(network_cls, "loss_and_gradient", failing)
+    return real
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_ctrl_c_keeps_the_epochs_done_then_propagates(regression_data, monkeypatch):
+    X, y = regression_data
+    # A fixed alpha: on 120 rows alpha="auto" would cross-validate first.
+    params = dict(hidden_layer_sizes=(8,), solver="adam", alpha=1.0, random_state=0)
+    reference = SimpleMLPRegressor(max_iter=3, **params).fit(X, y)
+
+    _fail_in_epoch(monkeypatch, 4, KeyboardInterrupt)  # after 3 epochs
+    model = SimpleMLPRegressor(max_iter=100, **params)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    assert model.n_iter_ == len(model.loss_curve_) == 3
+    assert_array_equal(model.predict(X), reference.predict(X))
+
+
+def test_ctrl_c_in_the_first_epoch_leaves_the_estimator_unfitted(
+    regression_data, monkeypatch
+):
+    X, y = regression_data
+    _fail_in_epoch(monkeypatch, 1, KeyboardInterrupt)
+    model = SimpleMLPRegressor((8,), solver="adam")
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+def test_ctrl_c_during_lbfgs_keeps_the_last_iterate(regression_data, monkeypatch):
+    X, y = regression_data
+    real = _fail_after_evaluations(monkeypatch, 15, KeyboardInterrupt)
+    model = SimpleMLPRegressor((8,), solver="lbfgs", alpha=1.0, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    assert 0 < model.n_iter_ == len(model.loss_curve_)
+    # The kept weights are the last completed iteration's: the model's own
+    # training loss there is the last recorded one.
+    monkeypatch.setattr(sknn_simple._network.Network, "loss_and_gradient", real)
+    y_scaled = (y - model._state.y_offset) / model._state.y_scale
+    loss = model._state.network.loss(
+        model._state.params, X, y_scaled[:, None], alpha=model.alpha
+    )
+    assert loss == pytest.approx(model.loss_curve_[-1], rel=1e-10)
+    assert r2_score(y, model.predict(X)) > 0
+
+
+# --------------------------- a failure mid-fit leaves the previous model
+# (A refit rejected by input validation: test_input_validation.py.)
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_warm_start_refit_that_fails_leaves_the_previous_model(
@@ -137,17 +207,9 @@ def test_lbfgs_refit_that_fails_leaves_the_previous_model(data, monkeypatch):
     with pytest.warns(ConvergenceWarning):
         model = _small("lbfgs").fit(X, y)
     before = _fitted_state(model)
-    network_cls = sknn_simple._network.Network
-    real = network_cls.loss_and_gradient
-    calls = []
-
-    def failing(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) > 5:
-            raise MemoryError("simulated failure inside L-BFGS")
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(network_cls, "loss_and_gradient", failing)
+    _fail_after_evaluations(
+        monkeypatch, 5, MemoryError("simulated failure inside L-BFGS")
+    )
     with pytest.raises(MemoryError):
         model.set_params(warm_start=True).fit(X, y)
     _assert_same_state(before, _fitted_state(model))
@@ -163,6 +225,38 @@ def test_partial_fit_that_fails_leaves_model_and_optimizer(data, monkeypatch):
         model.partial_fit(X, y)
     _assert_same_state(before, _fitted_state(model))
     assert model._state.optimizer.t == adam_steps
+
+
+# ------------------------------------------------------------ divergence
+def test_divergence_stops_keeps_finite_weights_and_warns(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor(
+        (16, 16), solver="sgd", learning_rate_init=10.0, momentum=0.9, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init"):
+        model.fit(X, y * 1e3)
+    assert np.all(np.isfinite(model.loss_curve_))
+    assert all(np.isfinite(coef).all() for coef in model.coefs_)
+    assert np.isfinite(model.predict(X)).all()
+
+
+def test_divergence_never_keeps_weights_worse_than_the_start(regression_data):
+    X, y = regression_data
+    model = SimpleMLPRegressor(
+        (16, 16),
+        activation="relu",
+        solver="sgd",
+        learning_rate_init=1e4,
+        alpha=1e-4,  # light enough for a few epochs to pass before divergence
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch"):
+        model.fit(X, y)
+    # The loss of the kept weights is reported, and no recorded epoch (or the
+    # starting point) had a lower one.
+    assert np.isfinite(model.loss_)
+    assert model.loss_ <= min(model.loss_curve_)
+    assert np.isfinite(model.predict(X)).all()
 
 
 # ---------------------------------------------------------- determinism
@@ -182,6 +276,17 @@ def test_same_random_state_is_bitwise_reproducible_and_survives_pickle(data, sol
     assert_array_equal(restored.predict(X), first.predict(X))
     for a, b in zip(restored.coefs_, first.coefs_):
         assert_array_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_same_random_state_gives_identical_models(regression_data):
+    X, y = regression_data
+    params = dict(hidden_layer_sizes=(8,), batch_size=16, max_iter=5, random_state=3)
+    first = SimpleMLPRegressor(**params).fit(X, y)
+    second = SimpleMLPRegressor(**params).fit(X, y)
+    for a, b in zip(first.coefs_, second.coefs_):
+        assert_array_equal(a, b)
+    assert_array_equal(first.predict(X), second.predict(X))
 
 
 # ---------------------------------------------------------- concurrency
@@ -217,7 +322,7 @@ def test_fitting_clones_in_parallel_matches_serial_fits(data, backend):
         assert_allclose(got, expected, rtol=1e-9)
 
 
-# ------------------------------------------------------- inputs at edges
+# --------------------------------------------------- numerical edges
 def test_overflowing_prediction_raises_instead_of_returning_inf(data):
     X, y = data
     model = SimpleMLPRegressor((8,), activation="relu", random_state=0).fit(X, y)
@@ -231,33 +336,3 @@ def test_huge_inputs_saturate_a_sigmoid_network_without_warnings(data):
     # The sigmoid saturates: finite predictions, no RuntimeWarning (an error
     # under this suite's settings).
     assert np.isfinite(model.predict(np.full((3, 5), 1e308))).all()
-
-
-def test_none_as_x_is_rejected_with_scikit_learns_message():
-    with pytest.raises(ValueError, match="Expected 2D array, got scalar array"):
-        SimpleMLPRegressor().fit(None, [1.0, 2.0])
-
-
-def test_a_single_sample_trains_and_predicts_its_target():
-    model = SimpleMLPRegressor((4,), random_state=0).fit([[1.0, 2.0]], [3.0])
-    assert_allclose(model.predict([[1.0, 2.0]]), 3.0, atol=1e-3)
-
-
-def test_duplicated_rows_train_like_weighted_rows():
-    rng = np.random.RandomState(1)
-    X, y = rng.rand(20, 3), rng.rand(20)
-    params = dict(
-        hidden_layer_sizes=(6,),
-        solver="sgd",
-        momentum=0.0,
-        shuffle=False,
-        max_iter=30,
-        tol=0.0,
-        n_iter_no_change=1000,
-        random_state=0,
-    )
-    with pytest.warns(ConvergenceWarning):
-        doubled = SimpleMLPRegressor(**params).fit(np.vstack([X, X]), np.r_[y, y])
-    with pytest.warns(ConvergenceWarning):
-        weighted = SimpleMLPRegressor(**params).fit(X, y, sample_weight=np.full(20, 2))
-    assert_allclose(doubled.predict(X), weighted.predict(X), rtol=1e-10)

@@ -1,5 +1,6 @@
-"""Training behaviour of SimpleMLPRegressor: what fit, partial_fit and the
-solvers promise a user."""
+"""What training computes: the weights, losses, shapes and dtypes that fit,
+partial_fit and the solvers promise a user. (What happens when training goes
+wrong, and determinism: test_reliability.py.)"""
 
 import warnings
 
@@ -8,13 +9,11 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_diabetes, make_friedman1, make_regression
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.metrics import r2_score
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import sknn_simple._training
 from sknn_simple import SimpleMLPRegressor
 from sknn_simple._network import Network
 from sknn_simple._training import Dataset, _Batches, run_epoch
@@ -26,12 +25,6 @@ BLOG_Y = np.array([50, 96, 63, 80, 96], float)
 ignore_convergence = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )
-
-
-@pytest.fixture
-def regression_data():
-    X, y = make_regression(n_samples=120, n_features=6, noise=1.0, random_state=0)
-    return X / X.std(axis=0), y
 
 
 def full_batch_sgd(**params):
@@ -252,17 +245,6 @@ def test_stochastic_solver_warns_at_max_iter_and_stops_on_plateau(regression_dat
     assert min(recent) > model.best_loss_ - model.tol
 
 
-@ignore_convergence
-def test_same_random_state_gives_identical_models(regression_data):
-    X, y = regression_data
-    params = dict(hidden_layer_sizes=(8,), batch_size=16, max_iter=5, random_state=3)
-    first = SimpleMLPRegressor(**params).fit(X, y)
-    second = SimpleMLPRegressor(**params).fit(X, y)
-    for a, b in zip(first.coefs_, second.coefs_):
-        assert_array_equal(a, b)
-    assert_array_equal(first.predict(X), second.predict(X))
-
-
 def test_verbose_prints_one_line_per_epoch(regression_data, capsys):
     X, y = regression_data
     for solver in ("adam", "lbfgs"):
@@ -350,106 +332,6 @@ def test_partial_fit_freezes_target_scaling_after_the_first_batch(regression_dat
     assert_array_equal(model._state.y_offset, offset)
 
 
-# ------------------------------------- divergence and interruption are safe
-def test_divergence_stops_keeps_finite_weights_and_warns(regression_data):
-    X, y = regression_data
-    model = SimpleMLPRegressor(
-        (16, 16), solver="sgd", learning_rate_init=10.0, momentum=0.9, random_state=0
-    )
-    with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init"):
-        model.fit(X, y * 1e3)
-    assert np.all(np.isfinite(model.loss_curve_))
-    assert all(np.isfinite(coef).all() for coef in model.coefs_)
-    assert np.isfinite(model.predict(X)).all()
-
-
-def test_divergence_never_keeps_weights_worse_than_the_start(regression_data):
-    X, y = regression_data
-    model = SimpleMLPRegressor(
-        (16, 16),
-        activation="relu",
-        solver="sgd",
-        learning_rate_init=1e4,
-        alpha=1e-4,  # light enough for a few epochs to pass before divergence
-        random_state=0,
-    )
-    with pytest.warns(ConvergenceWarning, match="diverged in epoch"):
-        model.fit(X, y)
-    # The loss of the kept weights is reported, and no recorded epoch (or the
-    # starting point) had a lower one.
-    assert np.isfinite(model.loss_)
-    assert model.loss_ <= min(model.loss_curve_)
-    assert np.isfinite(model.predict(X)).all()
-
-
-def _interrupt_after(monkeypatch, n_epochs):
-    real_run_epoch = sknn_simple._training.run_epoch
-    calls = []
-
-    def run_epoch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) > n_epochs:
-            raise KeyboardInterrupt
-        return real_run_epoch(*args, **kwargs)
-
-    monkeypatch.setattr(sknn_simple._training, "run_epoch", run_epoch)
-
-
-@ignore_convergence
-def test_ctrl_c_keeps_the_epochs_done_then_propagates(regression_data, monkeypatch):
-    X, y = regression_data
-    # A fixed alpha: on 120 rows alpha="auto" would cross-validate first.
-    params = dict(hidden_layer_sizes=(8,), solver="adam", alpha=1.0, random_state=0)
-    reference = SimpleMLPRegressor(max_iter=3, **params).fit(X, y)
-
-    _interrupt_after(monkeypatch, 3)
-    model = SimpleMLPRegressor(max_iter=100, **params)
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(X, y)
-    assert model.n_iter_ == len(model.loss_curve_) == 3
-    assert_array_equal(model.predict(X), reference.predict(X))
-
-
-def test_ctrl_c_in_the_first_epoch_leaves_the_estimator_unfitted(
-    regression_data, monkeypatch
-):
-    X, y = regression_data
-    _interrupt_after(monkeypatch, 0)
-    model = SimpleMLPRegressor((8,), solver="adam")
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(X, y)
-    with pytest.raises(NotFittedError):
-        model.predict(X)
-
-
-def test_ctrl_c_during_lbfgs_keeps_the_last_iterate(regression_data, monkeypatch):
-    X, y = regression_data
-    network_cls = sknn_simple._network.Network
-    real = network_cls.loss_and_gradient
-    calls = []
-
-    def loss_and_gradient(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) > 15:
-            raise KeyboardInterrupt
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(network_cls, "loss_and_gradient", loss_and_gradient)
-    model = SimpleMLPRegressor((8,), solver="lbfgs", alpha=1.0, random_state=0)
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(X, y)
-    assert 0 < model.n_iter_ == len(model.loss_curve_)
-    # The kept weights are the last completed iteration's: the model's own
-    # training loss there is the last recorded one.
-    monkeypatch.setattr(network_cls, "loss_and_gradient", real)
-    y_scaled = (y - model._state.y_offset) / model._state.y_scale
-    loss = model._state.network.loss(
-        model._state.params, X, y_scaled[:, None], alpha=model.alpha
-    )
-    assert loss == pytest.approx(model.loss_curve_[-1], rel=1e-10)
-    assert r2_score(y, model.predict(X)) > 0
-
-
 # ------------------------------------------------- one alpha for all solvers
 class _RecordingOptimizer:
     """Records each step's gradient and leaves the weights where they are."""
@@ -507,3 +389,21 @@ def test_defaults_train_without_warnings_and_beat_the_mean(dataset):
         model.fit(X_train, y_train)
     assert model[-1].solver_ == "lbfgs"
     assert model.score(X_test, y_test) > 0.3
+
+
+# -------------------------------------------- small and duplicated data
+def test_a_single_sample_trains_and_predicts_its_target():
+    model = SimpleMLPRegressor((4,), random_state=0).fit([[1.0, 2.0]], [3.0])
+    assert_allclose(model.predict([[1.0, 2.0]]), 3.0, atol=1e-3)
+
+
+def test_duplicated_rows_train_like_weighted_rows():
+    rng = np.random.RandomState(1)
+    X, y = rng.rand(20, 3), rng.rand(20)
+    # batch_size="auto" takes all 20 (or 40) rows: one full-batch step an epoch.
+    params = dict(hidden_layer_sizes=(6,), max_iter=30)
+    with pytest.warns(ConvergenceWarning):
+        doubled = full_batch_sgd(**params).fit(np.vstack([X, X]), np.r_[y, y])
+    with pytest.warns(ConvergenceWarning):
+        weighted = full_batch_sgd(**params).fit(X, y, sample_weight=np.full(20, 2))
+    assert_allclose(doubled.predict(X), weighted.predict(X), rtol=1e-10)
