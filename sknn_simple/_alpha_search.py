@@ -8,7 +8,9 @@ constant prediction, the minimum of the objective (the blog's five rows: R²
 fixed value serves both, so below :data:`SEARCH_MAX_ROWS` rows the penalty is
 chosen by k-fold cross-validation over :data:`ALPHA_GRID`; from there on
 ``alpha="auto"`` is :data:`LARGE_DATA_ALPHA`, where the search gained little
-for its cost (``benchmarks/sweep_auto_alpha.py``).
+for its cost: on 2,000 and 6,000 rows of ``make_friedman1`` it raised the
+test R² by 0.011 and 0.004 for 9.6 and 3.2 times the fit time
+(``python benchmarks/sweep_auto_alpha.py --synthetic``).
 
 Each fold fits a regularisation path: the weakest penalty first, then each
 stronger one warm-started from the previous solution, so the later fits
@@ -25,6 +27,10 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from ._diagnostics import COLLAPSE_RATIO, MIN_TESTABLE_ROWS
+from ._losses import LOSSES, prediction_loss
+from ._target import fit_target_scaling
+from ._losses import LOSSES, prediction_loss
+from ._target import fit_target_scaling
 
 #: ``alpha="auto"`` cross-validates on fewer training rows than this.
 SEARCH_MAX_ROWS = 200
@@ -45,10 +51,11 @@ LEAVE_ONE_OUT_ROWS = 10
 #: Iterations (or epochs) of each fit on the path, at most: the path ranks
 #: the candidates, the final fit trains to convergence. On the tables under
 #: 200 rows of ``benchmarks/bench_real_data.py``, 3 folds of 300 iterations
-#: took 14.4 s where 5 folds run to convergence took 50.0 s, for a pooled
-#: out-of-fold R² of 0.394 against 0.401 (fixed alpha=1: 0.304, 0.9 s);
-#: with 100 iterations the blog's five rows chose too strong a penalty for
-#: three seeds of five (``benchmarks/sweep_auto_alpha.py``).
+#: took 14.8 s where 5 folds run to convergence took 45.2 s, for a pooled
+#: out-of-fold R² of 0.467 against 0.468 (fixed alpha=1: 0.304, 0.6 s); with
+#: 100 iterations the blog's five rows chose too strong a penalty for three
+#: seeds of five (``python benchmarks/sweep_auto_alpha.py --settings
+#: 5:none,3:300,3:100``).
 PATH_MAX_ITER = 300
 
 
@@ -62,21 +69,25 @@ def choose_alpha(estimator, X, Y, sample_weight):
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     Y : ndarray of shape (n_samples, n_outputs)
         Raw targets; each output's error is measured in units of its
-        standard deviation, so outputs count alike.
+        spread, so outputs count alike.
     sample_weight : ndarray of shape (n_samples,) or None
 
     Returns
     -------
     alpha : float
     errors : dict
-        Mean weighted squared validation error (standardised units) of each
-        candidate.
+        Mean weighted validation error of each candidate: the squared error
+        in units of y's standard deviation for ``loss="squared_error"``;
+        for the other losses, the loss itself (summed over outputs) on y
+        divided by the loss's target scale (see
+        :func:`~sknn_simple._target.fit_target_scaling`: the robust spread
+        for Huber, absolute error and quantile, the mean for Poisson), so
+        that each model is judged by what it was trained to minimise.
     """
     n_samples = Y.shape[0]
     n_folds = n_samples if n_samples < LEAVE_ONE_OUT_ROWS else N_FOLDS
     folds = KFold(n_folds, shuffle=True, random_state=_fold_seed(estimator))
-    spread = Y.std(axis=0)
-    spread = np.where(spread > 0, spread, 1.0)
+    spread = _error_units(estimator, Y, sample_weight)
     totals = dict.fromkeys(ALPHA_GRID, 0.0)
     collapsed = set()
     for train, test in folds.split(X):
@@ -103,7 +114,7 @@ def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
     """Validation error of each grid penalty on one fold, weakest first, and
     whether its fit collapsed (barely varying predictions on the fold's
     training rows)."""
-    model = _path_model(estimator)
+    model = _path_model(estimator, X.shape[0])
     fit_params = {}
     if sample_weight is not None:
         fit_params["sample_weight"] = sample_weight[train]
@@ -117,19 +128,67 @@ def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
         for alpha in ALPHA_GRID:
             model.set_params(alpha=alpha).fit(X[train], Y_train, **fit_params)
             prediction = model.predict(X[test]).reshape(-1, Y.shape[1])
-            residual = (prediction - Y[test]) / spread
-            squared = np.sum(residual**2, axis=1)
-            error = squared.sum() if test_weight is None else squared @ test_weight
+            error = _fold_error(estimator, prediction, Y[test], test_weight, spread)
             fitted = model.predict(X[train]).reshape(-1, Y.shape[1])
             flat = np.any(fitted.std(axis=0) < COLLAPSE_RATIO * Y[train].std(axis=0))
             errors[alpha] = float(error), bool(flat)
     return errors
 
 
-def _path_model(estimator):
+def _error_units(estimator, Y, sample_weight):
+    """Per-output spread the validation errors are measured in."""
+    if estimator.loss == "squared_error":
+        spread = Y.std(axis=0)
+        return np.where(spread > 0, spread, 1.0)
+    target_map = LOSSES[estimator.loss].target_map
+    return fit_target_scaling(Y, sample_weight, "identity", target_map)[1]
+
+
+def _fold_error(estimator, prediction, Y, sample_weight, spread):
+    """Weighted sum of the validation rows' errors, in units of ``spread``."""
+    if estimator.loss == "squared_error":
+        squared = np.sum(((prediction - Y) / spread) ** 2, axis=1)
+        return squared.sum() if sample_weight is None else squared @ sample_weight
+    return prediction_loss(
+        estimator.loss,
+        estimator._loss_parameter(),
+        prediction / spread,
+        Y / spread,
+        sample_weight,
+    )
+
+
+def _error_units(estimator, Y, sample_weight):
+    """Per-output spread the validation errors are measured in."""
+    if estimator.loss == "squared_error":
+        spread = Y.std(axis=0)
+        return np.where(spread > 0, spread, 1.0)
+    target_map = LOSSES[estimator.loss].target_map
+    return fit_target_scaling(Y, sample_weight, "identity", target_map)[1]
+
+
+def _fold_error(estimator, prediction, Y, sample_weight, spread):
+    """Weighted sum of the validation rows' errors, in units of ``spread``."""
+    if estimator.loss == "squared_error":
+        squared = np.sum(((prediction - Y) / spread) ** 2, axis=1)
+        return squared.sum() if sample_weight is None else squared @ sample_weight
+    return prediction_loss(
+        estimator.loss,
+        estimator._loss_parameter(),
+        prediction / spread,
+        Y / spread,
+        sample_weight,
+    )
+
+
+def _path_model(estimator, n_rows):
     """A fresh, callback-free copy of ``estimator`` that warm-starts."""
     params = estimator.get_params(deep=False)
-    params.update(warm_start=True, verbose=False)
+    # The solver the final fit will use, without early stopping: a fold of
+    # a few rows has no validation split to spare, and the path only ranks
+    # the penalties.
+    solver = estimator._resolve_solver(n_rows, incremental=False)
+    params.update(warm_start=True, verbose=False, solver=solver, early_stopping=False)
     if PATH_MAX_ITER is not None:
         params["max_iter"] = min(params["max_iter"], PATH_MAX_ITER)
     if not isinstance(params["random_state"], Integral | None):

@@ -236,3 +236,14 @@ def test_the_search_avoids_a_collapsing_penalty_on_a_handful_of_rows():
     model = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0)
     assert not _fit_catching(model, BLOG_X[:4], BLOG_Y[:4])
     assert model.score(BLOG_X[:4], BLOG_Y[:4]) > 0.5
+
+
+def test_auto_alpha_with_early_stopping_on_a_handful_of_rows():
+    # The search's folds of about 9 rows have no validation split to spare:
+    # their fits run without early stopping, with the final fit's solver.
+    X, y = make_friedman1(n_samples=14, random_state=0)
+    model = SimpleMLPRegressor(early_stopping=True, validation_fraction=0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.set_params(random_state=0).fit(X, y)
+    assert model.solver_ == "adam" and model.alpha_ in _alpha_search.ALPHA_GRID
