@@ -47,7 +47,15 @@ class CollapsedFitWarning(UserWarning):
 
 
 def collapse_message(
-    output, Y, X, sample_weight, *, alpha, weights_moved, output_bounds=None
+    output,
+    Y,
+    X,
+    sample_weight,
+    *,
+    alpha,
+    weights_moved,
+    output_bounds=None,
+    max_iter=None,
 ):
     """Why the fit collapsed, or None when it did not (or y is noise).
 
@@ -66,6 +74,8 @@ def collapse_message(
     output_bounds : tuple of float, default=None
         The range of a bounded output activation, when ``Y`` is not
         normalised to it; None otherwise.
+    max_iter : int, default=None
+        The iteration limit, when training stopped at it; None otherwise.
 
     Returns
     -------
@@ -97,7 +107,9 @@ def collapse_message(
         shown = f"p = {p_value:.2g}" if p_value >= 1e-16 else "p < 1e-16"
         evidence = f"although X is related to y ({shown})"
     which = "" if Y.shape[1] == 1 else f" (output {j})"
-    causes = _likely_causes(X, Y[:, j], weights, alpha, weights_moved, output_bounds)
+    causes = _likely_causes(
+        X, Y[:, j], weights, alpha, weights_moved, output_bounds, max_iter
+    )
     return (
         "The fitted model predicts almost the same value for every training "
         f"row{which}: the spread of its predictions is {ratio[j]:.2%} of the "
@@ -159,8 +171,13 @@ def _least_squares_p_value(X, y, weights):
     return float(stats.f.sf(f, rank, dof))
 
 
-def _likely_causes(X, y, weights, alpha, weights_moved, output_bounds):
+def _likely_causes(X, y, weights, alpha, weights_moved, output_bounds, max_iter):
     causes = []
+    if max_iter is not None:
+        causes.append(
+            f"training stopped at max_iter={max_iter} before the model learned: "
+            "raise max_iter"
+        )
     if output_bounds is not None and not (
         output_bounds[0] <= y.min() and y.max() <= output_bounds[1]
     ):
