@@ -12,8 +12,11 @@ Run: python benchmarks/threads_determinism.py [--layers 100] [--iterations 60]
 On the development machine (2 cores, scipy 1.17.1 with its own OpenBLAS
 0.3.30) the one-holder limit gave differences of 0 to 9e-12; counting the
 users of the limit instead, so that every concurrent fit ran under it, gave
-differences up to 0.08 (wrong results, not rounding), and no limit at all,
-or OPENBLAS_NUM_THREADS=1 from the start, gave 0 everywhere.
+differences up to 0.08 from the serial fits, although two threaded runs
+agreed with each other bit for bit (so not a data race: another, repeatable
+computation), and no limit at all, or OPENBLAS_NUM_THREADS=1 from the
+start, gave 0 everywhere. Why the counted limit changes the threaded fits'
+arithmetic is not understood yet.
 """
 
 import argparse
