@@ -17,6 +17,7 @@ from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 
 import sknn_simple
+import sknn_simple._regressor
 from sknn_simple import SimpleMLPRegressor
 
 pytestmark = pytest.mark.filterwarnings(
@@ -298,3 +299,24 @@ def test_a_model_pickled_by_version_0_1_loads_and_continues():
     assert model.alpha_ == 1.0 and model.solver_ == "adam"
     model.partial_fit(saved["X"], saved["predictions"])
     assert len(model.loss_curve_) == 31  # it continued the saved history
+
+
+def test_a_fit_in_progress_shows_the_previous_model_s_features(monkeypatch):
+    # validate_data records n_features_in_ and feature_names_in_ when a fit
+    # starts; readers must go on seeing the published model's until the
+    # new one is published.
+    pd = pytest.importorskip("pandas")
+    model = SimpleMLPRegressor(**PARAMS).fit(
+        pd.DataFrame(X_OLD, columns=["a", "b", "c"]), Y_OLD
+    )
+    real = sknn_simple._regressor.fit_lbfgs
+    seen = []
+
+    def recording(*args, **kwargs):
+        seen.append((model.n_features_in_, list(model.feature_names_in_)))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sknn_simple._regressor, "fit_lbfgs", recording)
+    model.fit(X_NEW, Y_NEW)
+    assert seen == [(3, ["a", "b", "c"])]
+    assert model.n_features_in_ == 5 and not hasattr(model, "feature_names_in_")
