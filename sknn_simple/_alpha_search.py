@@ -29,8 +29,6 @@ from sklearn.model_selection import KFold
 from ._diagnostics import COLLAPSE_RATIO, MIN_TESTABLE_ROWS
 from ._losses import LOSSES, prediction_loss
 from ._target import fit_target_scaling
-from ._losses import LOSSES, prediction_loss
-from ._target import fit_target_scaling
 
 #: ``alpha="auto"`` cross-validates on fewer training rows than this.
 SEARCH_MAX_ROWS = 200
@@ -133,29 +131,6 @@ def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
             flat = np.any(fitted.std(axis=0) < COLLAPSE_RATIO * Y[train].std(axis=0))
             errors[alpha] = float(error), bool(flat)
     return errors
-
-
-def _error_units(estimator, Y, sample_weight):
-    """Per-output spread the validation errors are measured in."""
-    if estimator.loss == "squared_error":
-        spread = Y.std(axis=0)
-        return np.where(spread > 0, spread, 1.0)
-    target_map = LOSSES[estimator.loss].target_map
-    return fit_target_scaling(Y, sample_weight, "identity", target_map)[1]
-
-
-def _fold_error(estimator, prediction, Y, sample_weight, spread):
-    """Weighted sum of the validation rows' errors, in units of ``spread``."""
-    if estimator.loss == "squared_error":
-        squared = np.sum(((prediction - Y) / spread) ** 2, axis=1)
-        return squared.sum() if sample_weight is None else squared @ sample_weight
-    return prediction_loss(
-        estimator.loss,
-        estimator._loss_parameter(),
-        prediction / spread,
-        Y / spread,
-        sample_weight,
-    )
 
 
 def _error_units(estimator, Y, sample_weight):

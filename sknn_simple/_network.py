@@ -10,13 +10,15 @@ Notation, used the same way in the docs ("How it learns"):
 - ``L`` layers; ``activations[0] = X`` and ``activations[l + 1] = f(Z)`` with
   ``Z = activations[l] @ coefs[l] + intercepts[l]``;
 - the objective, with sample weights ``s`` (ones when not given),
-  ``S = sum(s)`` and ``k`` outputs::
+  ``S = sum(s)``, ``k`` outputs and the loss ``l`` of one output value
+  (a row of the table in :mod:`sknn_simple._losses`)::
 
-      loss = 1 / (2 S k) * sum_i s_i * ||output_i - y_i||²
+      loss = 1 / (S k) * sum_i s_i * sum_j l(output_ij, y_ij)
              + alpha / (2 S) * sum_l ||coefs[l]||²
 
-  i.e. half the weighted mean squared error plus an L2 penalty on the weights
-  (not the intercepts). This is ``MLPRegressor``'s ``loss_`` convention;
+  i.e. the weighted mean loss plus an L2 penalty on the weights (not the
+  intercepts). For the default squared error, ``l = (o - y)² / 2``: half
+  the weighted mean squared error, ``MLPRegressor``'s ``loss_`` convention;
 - ``deltas[l] = d loss / d Z`` of layer ``l``, computed backwards.
 """
 
@@ -25,6 +27,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS
 from ._blas import axpy
+from ._losses import LOSSES, _weighted_squared_sum
 
 #: Most rows a forward or backward pass handles at once. Larger inputs (a
 #: full batch, L-BFGS, predict) go through in blocks of this many rows, so
@@ -32,13 +35,6 @@ from ._blas import axpy
 #: however many rows there are; a gradient is a sum over rows, so the
 #: blocks' gradients add up to the whole one.
 BLOCK_ROWS = 1024
-
-
-def _weighted_squared_sum(residual, sample_weight):
-    """``sum_i s_i ||residual_i||²`` (``s = 1`` when None)."""
-    if sample_weight is None:
-        return float(np.vdot(residual, residual))
-    return float(np.einsum("ij,ij,i->", residual, residual, sample_weight))
 
 
 def _weight_sum(sample_weight, n_samples):
@@ -132,12 +128,25 @@ class Network:
         Activation of the hidden layers.
     output_activation : {"identity", "logistic", "tanh"}
         Activation of the output layer.
+    loss : str, default="squared_error"
+        A key of :data:`~sknn_simple._losses.LOSSES`.
+    loss_parameter : float, default=None
+        The loss's parameter (Huber's threshold, the quantile), if it has one.
     """
 
-    def __init__(self, layer_sizes, activation, output_activation):
+    def __init__(
+        self,
+        layer_sizes,
+        activation,
+        output_activation,
+        loss="squared_error",
+        loss_parameter=None,
+    ):
         self.layer_sizes = tuple(int(size) for size in layer_sizes)
         self.activation = activation
         self.output_activation = output_activation
+        self.loss_name = loss
+        self.loss_parameter = None if loss_parameter is None else float(loss_parameter)
         self.n_layers = len(self.layer_sizes) - 1
 
         self._coef_shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
@@ -155,15 +164,18 @@ class Network:
         output = ACTIVATIONS[self.output_activation]
         self._forward_fns = [hidden[0]] * (self.n_layers - 1) + [output[0]]
         self._derivative_fns = [hidden[1]] * (self.n_layers - 1) + [output[1]]
+        self._loss_fns = LOSSES[self.loss_name]
 
     # A saved network holds the activations' names, not the functions: skops
     # would otherwise ask the loader to trust each private function.
     def __getstate__(self):
         state = self.__dict__.copy()
-        del state["_forward_fns"], state["_derivative_fns"]
+        del state["_forward_fns"], state["_derivative_fns"], state["_loss_fns"]
         return state
 
     def __setstate__(self, state):
+        # Networks saved before losses were a parameter: squared error.
+        self.__dict__.update({"loss_name": "squared_error", "loss_parameter": None})
         self.__dict__.update(state)
         self._bind_activations()
 
@@ -287,13 +299,39 @@ class Network:
         return outputs[-1]
 
     def predict(self, params, X, *, views=None):
-        """Return ``forward(params, X)`` in an array of its own.
+        """Return the predictions for ``X`` in an array of its own.
 
-        ``views`` is ``unpack(params)`` when the caller already has it.
-        Without a workspace, the call's buffers are its own, so concurrent
-        calls share nothing.
+        That is ``forward(params, X)`` through the loss's inverse link
+        (``exp`` for Poisson, the identity otherwise). ``views`` is
+        ``unpack(params)`` when the caller already has it. Without a
+        workspace, the call's buffers are its own, so concurrent calls share
+        nothing.
         """
-        return self.forward(params, X, views=views)
+        return self.inverse_link(self.forward(params, X, views=views))
+
+    def inverse_link(self, output):
+        """Network outputs to predictions, in place: ``exp`` for Poisson (a
+        log link), the identity otherwise."""
+        return self._loss_fns.inverse_link(output)
+
+    def data_loss(self, output, Y, sample_weight=None):
+        """The data term ``1 / (S k) * sum_i s_i sum_j l(output_ij, y_ij)``.
+
+        Parameters
+        ----------
+        output, Y : ndarray of shape (n_samples, n_outputs)
+            Network outputs (before the link) and targets.
+        sample_weight : ndarray of shape (n_samples,), default=None
+
+        Returns
+        -------
+        loss : float
+        """
+        total = self._loss_fns.terms(
+            output, Y, sample_weight, self.loss_parameter, np.empty_like(output)
+        )
+        weight_sum = _weight_sum(sample_weight, output.shape[0])
+        return float(total / (weight_sum * output.shape[1]))
 
     # ------------------------------------------------------------------- loss
     def squared_error(self, output, Y, sample_weight=None):
@@ -335,19 +373,23 @@ class Network:
         if workspace is None:
             workspace = Workspace(self, n_samples, params.dtype, backward=False)
         coefs, intercepts = workspace.unpack(params)
-        squared_sum = 0.0
+        loss_sum = 0.0
         block = workspace.n_rows
         for start in range(0, n_samples, block):
             rows = slice(start, start + block)
             Y_block = Y[rows]
             outputs = workspace.rows(Y_block.shape[0])[0]
-            residual = self._forward_block(coefs, intercepts, X[rows], outputs)
-            residual -= Y_block
-            squared_sum += _weighted_squared_sum(
-                residual, None if sample_weight is None else sample_weight[rows]
+            output = self._forward_block(coefs, intercepts, X[rows], outputs)
+            # The derivative the loss writes overwrites the block's output.
+            loss_sum += self._loss_fns.terms(
+                output,
+                Y_block,
+                None if sample_weight is None else sample_weight[rows],
+                self.loss_parameter,
+                output,
             )
         weight_sum = _weight_sum(sample_weight, n_samples)
-        data_loss = 0.5 * squared_sum / (weight_sum * n_outputs)
+        data_loss = loss_sum / (weight_sum * n_outputs)
         return data_loss + self.penalty(params, alpha, weight_sum)
 
     def loss_and_gradient(
@@ -384,16 +426,16 @@ class Network:
         if grad is None:
             grad = np.empty_like(params)
         weight_sum = _weight_sum(sample_weight, n_samples)
-        # The data term's factor: loss = scale / 2 * sum_i s_i ||output_i - y_i||².
+        # The data term's factor: loss = scale * sum_i s_i sum_j l(output_ij, y_ij).
         scale = 1.0 / (weight_sum * n_outputs)
 
-        squared_sum = 0.0
+        loss_sum = 0.0
         block = workspace.n_rows
         for start in range(0, n_samples, block):
             rows = slice(start, start + block)
             # The first block writes the gradient, later ones add theirs.
             block_grad = grad if start == 0 else workspace.grad_scratch
-            squared_sum += self._backpropagate(
+            loss_sum += self._backpropagate(
                 params,
                 X if n_samples <= block else X[rows],
                 Y[rows],
@@ -404,7 +446,7 @@ class Network:
             )
             if start:
                 grad += block_grad
-        loss = 0.5 * scale * squared_sum + self.penalty(params, alpha, weight_sum)
+        loss = scale * loss_sum + self.penalty(params, alpha, weight_sum)
 
         self.add_penalty_gradient(params, alpha, weight_sum, grad)
         return float(loss), grad
@@ -420,18 +462,20 @@ class Network:
 
     def _backpropagate(self, params, X, Y, sample_weight, scale, grad, workspace):
         """Gradient of one block's data term into ``grad``; return the
-        block's ``sum_i s_i ||output_i - y_i||²``."""
+        block's ``sum_i s_i sum_j l(output_ij, y_ij)``."""
         coefs, intercepts = workspace.unpack(params)
         coef_grads, intercept_grads = workspace.unpack(grad)
         outputs, deltas, ones = workspace.rows(Y.shape[0])
         output = self._forward_block(coefs, intercepts, X, outputs)
 
-        # The last delta starts as the residual output - Y.
+        # The last delta starts as dl/d output from the loss table: for the
+        # squared error, the residual output - Y.
         delta = deltas[-1]
-        np.subtract(output, Y, out=delta)
-        squared_sum = _weighted_squared_sum(delta, sample_weight)
+        loss_sum = self._loss_fns.terms(
+            output, Y, sample_weight, self.loss_parameter, delta
+        )
 
-        # d loss / d output = s_i (output_i - y_i) / (S k), then through f'.
+        # d loss / d output = s_i dl/d output_i / (S k), then through f'.
         if sample_weight is None:
             delta *= scale
         else:
@@ -452,7 +496,7 @@ class Network:
                 _times_transpose(delta, coefs[layer], out=below)
                 # f' overwrites layer_input, which nothing needs any more.
                 self._derivative_fns[layer - 1](layer_input, below)
-        return squared_sum
+        return loss_sum
 
 
 def _times_transpose(delta, coef, out):

@@ -30,6 +30,7 @@ from ._alpha_search import LARGE_DATA_ALPHA, SEARCH_MAX_ROWS, choose_alpha
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackMonitor, CallbackSupportMixin
 from ._diagnostics import collapse_message, median_column_std, warn_about_fit
 from ._docs import API_PAGE_TEMPLATE
+from ._losses import IDENTITY_OUTPUT_ONLY, LOSSES
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._state import FittedAttribute, FittedState, History, plain_from_legacy
@@ -80,6 +81,9 @@ class _stochastic_only:  # noqa: N801 (used as a decorator)
 # (benchmarks/sweep_defaults.py --grid large).
 _LBFGS_MAX_SAMPLES = 10_000
 
+# Parameters added since version 0.1, with the values its models trained with.
+_ADDED_PARAMETERS = {"loss": "squared_error", "quantile": 0.5, "huber_delta": 1.0}
+
 # partial_fit checks for a collapsed model after this many calls.
 _PARTIAL_FIT_COLLAPSE_CHECK = 10
 
@@ -95,19 +99,37 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     """Multi-layer perceptron regressor trained by backpropagation.
 
     A fully connected network, by default two hidden layers of sigmoid units
-    and a linear output, trained to minimise the squared error. All weights
-    live in one flat vector; ``coefs_`` and ``intercepts_`` are views into it.
+    and a linear output, trained to minimise the squared error (or another
+    ``loss``). All weights live in one flat vector; ``coefs_`` and
+    ``intercepts_`` are views into it.
 
     The objective, for sample weights ``s`` (ones by default) summing to
-    ``S`` and ``k`` outputs, is::
+    ``S``, ``k`` outputs and network outputs ``o = f(x)``, is::
 
-        loss = 1 / (2 S k) * sum_i s_i * ||f(x_i) - y_i||²
+        loss = 1 / (S k) * sum_i s_i * sum_j l(o_ij, y_ij)
                + alpha / (2 S) * sum_l ||coefs_[l]||²
 
-    half the weighted mean squared error plus an L2 penalty on the weights,
-    the same units as :class:`~sklearn.neural_network.MLPRegressor`'s
-    ``loss_``. With ``normalize_y=True`` it is measured on the normalised
-    targets.
+    the weighted mean of the loss ``l`` of each output value plus an L2
+    penalty on the weights. With ``r = o - y``, ``d = huber_delta`` and
+    ``q = quantile``, ``l`` is:
+
+    - "squared_error": ``r² / 2``, so the data term is half the weighted
+      mean squared error, the units of
+      :class:`~sklearn.neural_network.MLPRegressor`'s ``loss_``;
+    - "poisson": ``exp(o) - y o + y log y - y``, half the Poisson deviance
+      of the prediction ``mu = exp(o)`` (a log link, so predictions are
+      positive; needs ``y >= 0`` and ``output_activation="identity"``),
+      MLPRegressor's ``loss="poisson"``;
+    - "huber": ``r² / 2`` where ``|r| <= d``, else ``d (|r| - d / 2)``;
+    - "absolute_error": ``|r|`` (the prediction estimates the median);
+    - "quantile": the pinball loss ``max(r, 0) - q r`` (the prediction
+      estimates the ``q``-quantile).
+
+    With ``normalize_y=True``, ``l`` and ``loss_`` are measured on the
+    normalised targets (see ``normalize_y``). ``score`` is R² for every
+    loss, as in scikit-learn; judge a quantile model with
+    :func:`~sklearn.metrics.mean_pinball_loss` and a Poisson one with
+    :func:`~sklearn.metrics.mean_poisson_deviance`.
 
     Parameters
     ----------
@@ -124,6 +146,30 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Activation of the output layer. "identity" lets the network output
         any value. "logistic" reproduces a sigmoid output layer; it can only
         output values in (0, 1), so keep ``normalize_y=True`` with it.
+
+    loss : {"squared_error", "poisson", "huber", "absolute_error", \
+            "quantile"}, default="squared_error"
+        What training minimises (formulas above). "poisson" for counts and
+        other non-negative amounts whose spread grows with their mean;
+        "huber" and "absolute_error" for targets with gross outliers;
+        "quantile" for a quantile of y given X, e.g. the bounds of a
+        prediction interval from two models.
+
+    quantile : float, default=0.5
+        The quantile ``loss="quantile"`` estimates, in (0, 1), as in
+        :class:`~sklearn.ensemble.HistGradientBoostingRegressor`; 0.5 is the
+        median.
+
+    huber_delta : float, default=1.0
+        Where ``loss="huber"`` turns from squared to linear, in the units of
+        the normalised targets: with ``normalize_y=True`` these are robust
+        standard deviations of y (interquartile range / 1.349), so 1.0 keeps
+        the residuals of a reasonable fit, well under y's own spread,
+        squared and counts only gross errors linearly, whatever y's scale.
+        (``epsilon`` and ``alpha`` name other things here, so not
+        :class:`~sklearn.linear_model.HuberRegressor`'s ``epsilon``, which
+        is relative to a scale it estimates.) In y's units with
+        ``normalize_y=False``.
 
     solver : {"auto", "adam", "sgd", "lbfgs"}, default="auto"
         "adam" and "sgd" take minibatch steps and support ``partial_fit``;
@@ -228,7 +274,12 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     normalize_y : bool, default=True
         Map each target column to a scale the output layer can learn
         (standardise for the identity output, map the range into the middle
-        80% of a bounded activation's range) and map predictions back. Raw
+        80% of a bounded activation's range) and map predictions back. For
+        "huber", "absolute_error" and "quantile" the identity output's map
+        is robust: subtract the median, divide by the interquartile range /
+        1.349, so outliers move neither. For "poisson" y is divided by its
+        mean and not centred (it must stay non-negative); all-zero y is
+        left as it is. Raw
         targets such as prices then train without a
         :class:`~sklearn.compose.TransformedTargetRegressor`. For
         ``partial_fit`` the map is fitted on the first batch.
@@ -249,7 +300,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     validation_scores_ : list of float or None
         Validation R² after each epoch with early stopping, else None.
     validation_loss_curve_ : list of float or None
-        Validation squared-error term (no penalty) after each epoch with
+        Validation data term of the loss (no penalty) after each epoch with
         early stopping, else None.
     best_validation_score_ : float or None
         Best validation R² with early stopping, else None.
@@ -328,6 +379,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "output_activation": [StrOptions(set(OUTPUT_RANGES))],
+        "loss": [StrOptions(set(LOSSES))],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
         "solver": [StrOptions({"auto", "adam", "sgd", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [
@@ -366,6 +420,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         activation="logistic",
         *,
         output_activation="identity",
+        loss="squared_error",
+        quantile=0.5,
+        huber_delta=1.0,
         solver="auto",
         alpha="auto",
         batch_size="auto",
@@ -392,6 +449,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
+        self.loss = loss
+        self.quantile = quantile
+        self.huber_delta = huber_delta
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -537,6 +597,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags
 
     # ------------------------------------------------------ fitted attributes
@@ -591,6 +652,10 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         fitted = state.pop("_fitted", None)
         if fitted is None and "_flat_params" in state:  # a 0.1 pickle
             fitted = plain_from_legacy(state, state.get("alpha", 1.0))
+        # Models saved before these parameters existed trained with their
+        # defaults.
+        for name, default in _ADDED_PARAMETERS.items():
+            state.setdefault(name, default)
         super().__setstate__(state)
         if fitted is not None:
             self._state = FittedState.from_plain(fitted)
@@ -709,6 +774,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             reset=not continuing,
             dtype=previous.params.dtype if continuing else None,
         )
+        self._check_loss(Y)
         staged = self.__dict__.get(FittedAttribute.STAGING, {})
         if continuing:
             n_features, names = previous.n_features_in, previous.feature_names_in
@@ -739,6 +805,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             (data.X.shape[1], *hidden_layer_sizes, data.Y.shape[1]),
             self.activation,
             self.output_activation,
+            self.loss,
+            self._loss_parameter(),
         )
         offset, scale = self._target_scaling(data.Y, data.sample_weight)
         return _Start(
@@ -789,7 +857,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ):
             moved = _relative_change(params, start.params)
         return collapse_message(
-            start.network.forward(params, data.X),
+            start.network.predict(params, data.X),
             Y,
             data.X,
             data.sample_weight,
@@ -895,6 +963,15 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 "activation or output_activation differ from the fitted network's; "
                 "set warm_start=False to train a new network."
             )
+        if (self.loss, self._loss_parameter()) != (
+            network.loss_name,
+            network.loss_parameter,
+        ):
+            raise ValueError(
+                "loss (or its quantile or huber_delta) differs from the fitted "
+                "network's; warm_start and partial_fit continue the same "
+                "objective. Set warm_start=False to train a new network."
+            )
         if self.normalize_y != previous.normalize_y:
             raise ValueError(
                 f"normalize_y={self.normalize_y} differs from the fitted model's "
@@ -905,7 +982,23 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     def _target_scaling(self, Y, sample_weight):
         if not self.normalize_y:
             return None, None
-        return fit_target_scaling(Y, sample_weight, self.output_activation)
+        return fit_target_scaling(
+            Y, sample_weight, self.output_activation, LOSSES[self.loss].target_map
+        )
+
+    def _loss_parameter(self):
+        """The value of the loss's own parameter (None when it has none)."""
+        name = LOSSES[self.loss].parameter
+        return None if name is None else float(getattr(self, name))
+
+    def _check_loss(self, Y):
+        if self.loss in IDENTITY_OUTPUT_ONLY and self.output_activation != "identity":
+            raise ValueError(
+                f"loss={self.loss!r} has its own output link (exp: predictions "
+                "are positive), so it needs output_activation='identity', not "
+                f"{self.output_activation!r}."
+            )
+        LOSSES[self.loss].check_targets(Y)
 
     def _resolve_alpha(self, data, incremental):
         """The penalty to train a new network with: ``alpha``, or what

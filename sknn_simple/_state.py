@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
+from ._losses import LOSSES
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._target import unscale_targets
@@ -137,6 +138,8 @@ class FittedState:
             "layer_sizes": list(network.layer_sizes),
             "activation": network.activation,
             "output_activation": network.output_activation,
+            "loss": network.loss_name,
+            "loss_parameter": network.loss_parameter,
             "params": self.params,
             "y_offset": self.y_offset,
             "y_scale": self.y_scale,
@@ -159,6 +162,9 @@ class FittedState:
                 plain.pop("layer_sizes"),
                 plain.pop("activation"),
                 plain.pop("output_activation"),
+                # States saved before losses were a parameter: squared error.
+                plain.pop("loss", "squared_error"),
+                plain.pop("loss_parameter", None),
             )
             history = History(**plain.pop("history"))
             optimizer = _optimizer_from_plain(plain.pop("optimizer"))
@@ -174,6 +180,8 @@ def check_state(state):
     """Raise ValueError when a state could not have come from training."""
     network = state.network
     problems = []
+    if network.loss_name not in LOSSES:
+        problems.append("unknown loss")
     if (
         network.activation not in ACTIVATIONS
         or network.output_activation not in OUTPUT_RANGES

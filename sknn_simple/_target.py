@@ -12,6 +12,23 @@ column is mapped by an affine map ``y_scaled = (y - offset) / scale``:
   middle 80% of the activation's range, e.g. [0.1, 0.9] for the logistic,
   where its gradient is still large.
 
+The loss can ask for another map (its ``target_map`` in
+:mod:`sknn_simple._losses`), for the identity output:
+
+- ``"robust"`` (Huber, absolute error, quantile): ``offset`` is the
+  weighted median and ``scale`` the weighted interquartile range divided by
+  1.349 (the standard deviation, for normal data). Outliers, which these
+  losses are chosen to resist, then move neither: with 10% of y at ±50 on a
+  signal of standard deviation 1, the standard deviation is about 16 and
+  would make ``huber_delta=1`` treat every row as an inlier. When the
+  quartiles coincide (over half the rows share a value), the standard
+  deviation is used instead;
+- ``"mean"`` (Poisson): ``offset`` is 0 and ``scale`` the weighted mean, so
+  targets stay non-negative and have mean 1, which a network with small
+  weights already predicts (``exp(0) = 1``); all-zero targets keep scale 1.
+  The half Poisson deviance is homogeneous, ``D(c y, c mu) = c D(y, mu)``,
+  so dividing by the mean changes the loss by a factor, not its minimum.
+
 Predictions are mapped back with ``y = y_scaled * scale + offset``.
 
 The map is fitted and applied in float64 whatever the training dtype: in
@@ -28,7 +45,7 @@ from ._activations import OUTPUT_RANGES
 _BOUNDED_FILL = 0.8
 
 
-def fit_target_scaling(Y, sample_weight, output_activation):
+def fit_target_scaling(Y, sample_weight, output_activation, target_map="standardise"):
     """Per-output ``offset`` and ``scale`` for :func:`scale_targets`.
 
     Parameters
@@ -37,6 +54,8 @@ def fit_target_scaling(Y, sample_weight, output_activation):
     sample_weight : ndarray of shape (n_samples,) or None
     output_activation : str
         A key of ``OUTPUT_RANGES``.
+    target_map : {"standardise", "robust", "mean"}, default="standardise"
+        The loss's map for the identity output (see the module docstring).
 
     Returns
     -------
@@ -49,7 +68,10 @@ def fit_target_scaling(Y, sample_weight, output_activation):
         Y = Y[sample_weight > 0]
         sample_weight = sample_weight[sample_weight > 0]
     bounds = OUTPUT_RANGES[output_activation]
-    if bounds is None:
+    low = 0.0
+    if bounds is None and target_map != "standardise":
+        offset, spread = _loss_map(Y, sample_weight, target_map)
+    elif bounds is None:
         offset = np.average(Y, axis=0, weights=sample_weight)
         # Divide by the largest deviation before squaring: |y| up to the
         # float limit must not overflow the variance.
@@ -74,6 +96,41 @@ def fit_target_scaling(Y, sample_weight, output_activation):
             "overflows). Divide y by a constant before fitting."
         )
     return offset, scale
+
+
+def _loss_map(Y, sample_weight, target_map):
+    """``offset, spread`` of the "robust" and "mean" maps."""
+    if target_map == "mean":
+        mean = np.average(Y, axis=0, weights=sample_weight)
+        tiny = np.finfo(np.float64).tiny
+        return np.zeros_like(mean), np.where(mean > tiny, mean, 1.0)
+    low, median, high = (
+        weighted_quantile(Y, sample_weight, q) for q in (0.25, 0.5, 0.75)
+    )
+    spread = (high - low) / _IQR_PER_STD
+    std = np.sqrt(np.average((Y - median) ** 2, axis=0, weights=sample_weight))
+    return median, np.where(_is_negligible(spread, median), std, spread)
+
+
+#: Interquartile range of the standard normal distribution.
+_IQR_PER_STD = 1.3489795003921634
+
+
+def weighted_quantile(Y, sample_weight, q):
+    """Per-column ``q``-quantile of ``Y`` with weights: the midpoint of the
+    values where the cumulative weight crosses ``q`` (the ordinary median
+    for unit weights and ``q = 0.5``)."""
+    weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
+    result = np.empty(Y.shape[1])
+    for j in range(Y.shape[1]):
+        order = np.argsort(Y[:, j], kind="stable")
+        values, cumulative = Y[order, j], np.cumsum(weights[order])
+        target = q * cumulative[-1]
+        below = np.searchsorted(cumulative, target, side="left")
+        above = np.searchsorted(cumulative, target, side="right")
+        above = min(above, len(values) - 1)
+        result[j] = 0.5 * (values[below] + values[above])
+    return result
 
 
 def _is_negligible(spread, offset):

@@ -118,14 +118,14 @@ class _Batches:
 def run_epoch(network, params, optimizer, batches, *, alpha, order):
     """One pass over the training rows; return the epoch's loss.
 
-    Each step follows the gradient of its batch's squared-error term plus
+    Each step follows the gradient of its batch's data term plus
     the penalty of the whole training set, ``alpha / (2 S) ||W||²`` with
     ``S`` the weight of all training rows: an unbiased estimate of the
     gradient of the full-batch objective, so ``alpha`` means the same for
     every solver and batch size. (MLPRegressor divides the penalty by the
     batch's weight instead, which makes it ``S / S_batch`` times stronger.)
 
-    The loss is the weighted mean over batches of each batch's squared-error
+    The loss is the weighted mean over batches of each batch's data
     term (at the weights it was computed with), plus the penalty at the end
     of the epoch. It is NaN when a batch produced a non-finite loss; that
     batch's step is not taken.
@@ -138,7 +138,7 @@ def run_epoch(network, params, optimizer, batches, *, alpha, order):
         weight_sum = _weight_sum(sample_weight, Y.shape[0])
         if weight_sum == 0:  # every row of this batch has zero weight
             continue
-        # The batch's squared-error term and its gradient, then the penalty's
+        # The batch's data term and its gradient, then the penalty's
         # gradient for the whole training set's weight.
         data_loss, _ = network.loss_and_gradient(
             params, X, Y, sample_weight, 0.0, grad=grad, workspace=workspace
@@ -152,9 +152,11 @@ def run_epoch(network, params, optimizer, batches, *, alpha, order):
 
 
 def _evaluate_validation(network, params, data, workspace):
+    """R² of the predictions and the loss's data term on the validation rows."""
     output = network.forward(params, data.X_val, workspace)
-    score = r2_score(data.Y_val, output, sample_weight=data.sample_weight_val)
-    loss = network.squared_error(output, data.Y_val, data.sample_weight_val)
+    loss = network.data_loss(output, data.Y_val, data.sample_weight_val)
+    prediction = network.inverse_link(output.copy())
+    score = r2_score(data.Y_val, prediction, sample_weight=data.sample_weight_val)
     return float(score), loss
 
 

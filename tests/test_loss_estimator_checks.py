@@ -1,0 +1,42 @@
+"""scikit-learn's estimator checks for every loss besides the default one
+(``tests/test_estimator_checks.py`` runs them for the squared error)."""
+
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from test_estimator_checks import CHECK_PARAMS, _check_name
+
+from sknn_simple import SimpleMLPRegressor
+from sknn_simple._losses import LOSSES
+
+ESTIMATORS = [
+    SimpleMLPRegressor(loss=loss) for loss in sorted(LOSSES) if loss != "squared_error"
+]
+
+
+def _expected_failed_checks(estimator):
+    if estimator.loss != "poisson":
+        return {}
+    return {
+        # scikit-learn's check feeds make_regression's negative targets to
+        # every regressor, ignoring target_tags.positive_only (which the
+        # checks that use y >= 0 follow); Poisson rejects them, as it must.
+        "check_regressor_multioutput": "the check ignores positive_only",
+    }
+
+
+_CHECKS = parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=_expected_failed_checks
+)
+loss_checks = pytest.mark.parametrize(
+    *_CHECKS.args[:1], list(_CHECKS.args[1]), **_CHECKS.kwargs
+)
+
+
+@loss_checks
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_sklearn_compatible_estimator_for_each_loss(estimator, check):
+    params = CHECK_PARAMS.get(_check_name(check))
+    if params is not None:
+        estimator = clone(estimator).set_params(**params)
+    check(estimator)
