@@ -229,8 +229,10 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     tol : float, default=1e-4
         Training stops when the loss (or, with early stopping, the validation
         score) has not improved by at least ``tol`` for more than
-        ``n_iter_no_change`` consecutive epochs, as in ``MLPRegressor``. For
-        "lbfgs" it is scipy's ``gtol``.
+        ``n_iter_no_change`` consecutive epochs, as in ``MLPRegressor``.
+        "lbfgs" stops when its projected gradient is below ``tol`` (scipy's
+        ``gtol``), or when the loss fell by less than ``tol`` times itself
+        over the last ``n_iter_no_change`` iterations.
 
     verbose : bool, default=False
         Print one line per epoch or iteration.
@@ -866,6 +868,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             output_bounds=None
             if start.y_scale is not None
             else OUTPUT_RANGES[start.network.output_activation],
+            max_iter=self.max_iter if reason == MAX_ITER else None,
         )
 
     def _start_callbacks(self, solver, incremental, callback_data, state_at, progress):

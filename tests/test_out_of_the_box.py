@@ -247,3 +247,13 @@ def test_auto_alpha_with_early_stopping_on_a_handful_of_rows():
         warnings.simplefilter("ignore")
         model.set_params(random_state=0).fit(X, y)
     assert model.solver_ == "adam" and model.alpha_ in _alpha_search.ALPHA_GRID
+
+
+def test_a_fit_cut_short_by_max_iter_names_max_iter_as_the_cause():
+    X, y = make_friedman1(n_samples=300, random_state=0)
+    model = SimpleMLPRegressor(solver="sgd", max_iter=1, alpha=0.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        caught = _fit_catching(model, X, y)
+    assert "stopped at max_iter=1" in str(caught[0].message)
+    assert "random_state" not in str(caught[0].message)
