@@ -350,7 +350,17 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     - float32 input trains in float32; sparse input and ``sample_weight``
       work with every solver;
     - a fit that raises leaves the previous model, and a diverging one keeps
-      its best weights.
+      its best weights;
+    - ``loss`` is keyword-only (MLPRegressor's first positional parameter
+      since scikit-learn 1.7; here ``hidden_layer_sizes`` stays first) and
+      also takes "huber", "absolute_error" and "quantile"; with
+      ``normalize_y=True`` a Poisson ``loss_`` is measured on y divided by
+      its mean, so it is MLPRegressor's divided by that mean;
+    - ``n_iter_`` counts the epochs of every call since the network was new
+      under ``warm_start`` and ``partial_fit`` (MLPRegressor's counts the
+      last call's); ``len(loss_curve_)`` is the same count;
+    - with ``solver="auto"``, ``partial_fit`` trains Adam where ``fit``
+      trains L-BFGS (see ``solver``).
 
     The evidence behind each default is on the docs' Benchmarks page.
 
