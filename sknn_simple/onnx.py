@@ -36,6 +36,7 @@ try:
     from skl2onnx.algebra.onnx_ops import (
         OnnxAdd,
         OnnxCast,
+        OnnxExp,
         OnnxMatMul,
         OnnxMul,
         OnnxRelu,
@@ -71,6 +72,7 @@ _ONNX_ACTIVATIONS = {
     "logistic": OnnxSigmoid,
     "tanh": OnnxTanh,
     "relu": OnnxRelu,
+    "exp": OnnxExp,  # Poisson's inverse link, after the identity output
 }
 
 
@@ -88,6 +90,9 @@ def _fitted_network(model):
     y_offset, y_scale : ndarray of shape (n_outputs,) or None
         ``y = output * y_scale + y_offset``; None without target
         normalisation.
+    exp_link : bool
+        Whether the loss has a log link (Poisson): the prediction is
+        ``exp`` of the network's output.
     """
     check_is_fitted(
         model,
@@ -104,7 +109,16 @@ def _fitted_network(model):
     if offset is not None:
         offset = np.asarray(offset, dtype=np.float64)
         scale = np.asarray(scale, dtype=np.float64)
-    return coefs, intercepts, activation, state.network.output_activation, offset, scale
+    exp_link = state.network.loss_name == "poisson"
+    return (
+        coefs,
+        intercepts,
+        activation,
+        state.network.output_activation,
+        offset,
+        scale,
+        exp_link,
+    )
 
 
 def _output_type(input_type):
@@ -142,8 +156,8 @@ def _calculate_output_shapes(operator):
 
 def _convert(scope, operator, container):
     """skl2onnx converter: the forward pass and the target map as a graph."""
-    coefs, intercepts, activation, out_activation, offset, scale = _fitted_network(
-        operator.raw_operator
+    coefs, intercepts, activation, out_activation, offset, scale, exp_link = (
+        _fitted_network(operator.raw_operator)
     )
     opv = container.target_opset
     input_variable = operator.inputs[0]
@@ -153,7 +167,14 @@ def _convert(scope, operator, container):
     else:
         dtype, proto_dtype = np.float32, onnx_proto.TensorProto.FLOAT
 
-    if offset is not None and out_activation == "identity":
+    if exp_link:
+        # Poisson's log link, identity output, offset 0:
+        # y = exp(h W + b) * scale = exp(h W + b + log(scale)).
+        out_activation = "exp"
+        if offset is not None:
+            intercepts[-1] = intercepts[-1] + np.log(scale)
+            offset = scale = None
+    elif offset is not None and out_activation == "identity":
         # y = (h W + b) * scale + offset = h (W * scale) + (b * scale + offset)
         coefs[-1] = coefs[-1] * scale
         intercepts[-1] = intercepts[-1] * scale + offset
