@@ -154,6 +154,20 @@ LOSSES = {
     ),
 }
 
+#: Open interval of valid values of each loss parameter.
+PARAMETER_RANGES = {"quantile": (0.0, 1.0), "huber_delta": (0.0, np.inf)}
+
+
+def valid_parameter(name, value):
+    """Whether ``value`` is a valid parameter of loss ``name`` (None for a
+    loss without one)."""
+    parameter = LOSSES[name].parameter
+    if parameter is None:
+        return value is None
+    low, high = PARAMETER_RANGES[parameter]
+    return value is not None and low < value < high
+
+
 #: The losses whose link needs a linear output layer (``exp`` of a bounded
 #: activation would bound the predictions for no reason).
 IDENTITY_OUTPUT_ONLY = frozenset({"poisson"})

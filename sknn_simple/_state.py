@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
-from ._losses import LOSSES
+from ._losses import LOSSES, valid_parameter
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._target import unscale_targets
@@ -182,6 +182,8 @@ def check_state(state):
     problems = []
     if network.loss_name not in LOSSES:
         problems.append("unknown loss")
+    elif not valid_parameter(network.loss_name, network.loss_parameter):
+        problems.append(f"the loss parameter {network.loss_parameter!r} is invalid")
     if (
         network.activation not in ACTIVATIONS
         or network.output_activation not in OUTPUT_RANGES

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_pinball_loss, mean_poisson_deviance, r2_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -22,6 +23,7 @@ from sknn_simple import SimpleMLPRegressor
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
 from sknn_simple._losses import IDENTITY_OUTPUT_ONLY, LOSSES, prediction_loss
 from sknn_simple._network import Network
+from sknn_simple._state import FittedState
 from sknn_simple._target import fit_target_scaling, weighted_quantile
 
 N_SAMPLES, N_FEATURES, HIDDEN = 9, 4, (5, 3)
@@ -376,3 +378,25 @@ def test_poisson_asks_scikit_learn_checks_for_positive_targets():
         SimpleMLPRegressor(loss="poisson").__sklearn_tags__().target_tags.positive_only
     )
     assert not SimpleMLPRegressor().__sklearn_tags__().target_tags.positive_only
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (dict(loss="hinge"), "corrupt"),
+        (dict(loss_parameter=1.5), "loss parameter 1.5 is invalid"),
+        (dict(loss_parameter=None), "loss parameter None is invalid"),
+        (dict(loss="squared_error"), "loss parameter 0.9 is invalid"),
+    ],
+)
+def test_a_saved_state_with_a_corrupt_loss_fails_to_load(edit, message):
+    X, y = _counts(40, 0)
+    model = SimpleMLPRegressor(
+        (4,), loss="quantile", quantile=0.9, alpha=1e-3, max_iter=5, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X, y)
+    plain = {**model._state.to_plain(), **edit}
+    with pytest.raises(ValueError, match=message):
+        FittedState.from_plain(plain)
+    assert FittedState.from_plain(model._state.to_plain()).network.loss_parameter == 0.9
