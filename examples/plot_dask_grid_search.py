@@ -64,8 +64,9 @@ from sknn_simple import SimpleMLPRegressor
 # fold's scaler only sees that fold's training rows.
 #
 # The grid has 2 network shapes x 3 penalties (from ``alpha=1``, what the
-# default ``alpha="auto"`` uses from 200 rows on, up) = 6 candidates, and 5-fold cross-validation makes 30 fits; every other
-# parameter keeps its default. A fixed ``random_state`` makes every fit
+# default ``alpha="auto"`` uses from 200 rows on, up) = 6 candidates, and
+# 5-fold cross-validation makes 30 fits; every other parameter keeps its
+# default. A fixed ``random_state`` makes every fit
 # reproducible, wherever it runs.
 X, y = load_diabetes(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)

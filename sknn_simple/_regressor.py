@@ -239,7 +239,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 
     warm_start : bool, default=False
         Start ``fit`` from the previous solution instead of new weights; the
-        curves and ``n_iter_`` continue.
+        curves and ``t_`` continue, and ``n_iter_`` counts this call's
+        epochs.
 
     momentum : float, default=0.9
         Momentum of "sgd", in [0, 1].
@@ -309,7 +310,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     t_ : int
         Number of training rows seen by the solver.
     n_iter_ : int
-        Number of epochs or iterations run.
+        Number of epochs or iterations run by the last call to ``fit`` or
+        ``partial_fit``, as in MLPRegressor; ``loss_curve_`` and ``t_`` keep
+        the whole history.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -356,9 +359,6 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
       also takes "huber", "absolute_error" and "quantile"; with
       ``normalize_y=True`` a Poisson ``loss_`` is measured on y divided by
       its mean, so it is MLPRegressor's divided by that mean;
-    - ``n_iter_`` counts the epochs of every call since the network was new
-      under ``warm_start`` and ``partial_fit`` (MLPRegressor's counts the
-      last call's); ``len(loss_curve_)`` is the same count;
     - with ``solver="auto"``, ``partial_fit`` trains Adam where ``fit``
       trains L-BFGS (see ``solver``).
 
@@ -628,7 +628,13 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         lambda state: state.history.best_validation_score
     )
     t_ = FittedAttribute(lambda state: state.history.t)
-    n_iter_ = FittedAttribute(lambda state: state.history.n_iter)
+    n_iter_ = FittedAttribute(
+        lambda state: (
+            state.history.n_iter
+            if state.history.last_call_n_iter is None
+            else state.history.last_call_n_iter
+        )
+    )
     n_features_in_ = FittedAttribute(lambda state: state.n_features_in, staged=True)
     feature_names_in_ = FittedAttribute(
         lambda state: (
