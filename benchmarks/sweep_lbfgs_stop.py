@@ -70,7 +70,7 @@ def main():
     for name, X, y, alpha in cases():
         X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 
-        def fit(max_iter):
+        def fit(max_iter, alpha=alpha, X_train=X_train, y_train=y_train):
             model = SimpleMLPRegressor(
                 alpha=alpha, max_iter=max_iter, n_iter_no_change=np.inf, random_state=0
             )
