@@ -77,9 +77,8 @@ def main():
             return model.fit(X_train, y_train)
 
         full = fit(4000)
-        cells = [
-            f"{name}: full {len(full.loss_curve_)} its, R² {full.score(X_test, y_test):.4f}"
-        ]
+        score = full.score(X_test, y_test)
+        cells = [f"{name}: full {len(full.loss_curve_)} its, R² {score:.4f}"]
         for rule, stop in RULES.items():
             at = stop(full.loss_curve_)
             if at is None:
