@@ -55,8 +55,7 @@ def _matching_mlp(ours):
         hidden_layer_sizes=ours.hidden_layer_sizes,
         activation=ours.activation,
         solver=ours.solver_,
-        # The penalty the fit used (alpha_, where alpha chooses one).
-        alpha=getattr(ours, "alpha_", ours.alpha),
+        alpha=ours.alpha_,  # the penalty the fit used: what "auto" chose
         batch_size=ours.batch_size,
         learning_rate_init=ours.learning_rate_init,
         max_iter=ours.max_iter,

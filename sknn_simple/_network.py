@@ -27,7 +27,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS
 from ._blas import axpy
-from ._losses import LOSSES, _weighted_squared_sum
+from ._losses import LOSSES
 
 #: Most rows a forward or backward pass handles at once. Larger inputs (a
 #: full batch, L-BFGS, predict) go through in blocks of this many rows, so
@@ -334,24 +334,6 @@ class Network:
         return float(total / (weight_sum * output.shape[1]))
 
     # ------------------------------------------------------------------- loss
-    def squared_error(self, output, Y, sample_weight=None):
-        """Half the (weighted) mean squared error, averaged over outputs.
-
-        Parameters
-        ----------
-        output, Y : ndarray of shape (n_samples, n_outputs)
-        sample_weight : ndarray of shape (n_samples,), default=None
-
-        Returns
-        -------
-        loss : float
-            ``1 / (2 S k) * sum_i s_i ||output_i - Y_i||²``.
-        """
-        residual = output - Y
-        total = _weighted_squared_sum(residual, sample_weight)
-        weight_sum = _weight_sum(sample_weight, residual.shape[0])
-        return float(0.5 * total / (weight_sum * residual.shape[1]))
-
     def penalty(self, params, alpha, weight_sum):
         """The L2 term ``alpha / (2 S) * sum_l ||coefs[l]||²``.
 

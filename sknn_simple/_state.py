@@ -104,10 +104,6 @@ class FittedState:
     def normalize_y(self):
         return self.y_scale is not None
 
-    def replace(self, **changes):
-        """A copy with some fields changed (the state itself never changes)."""
-        return dataclasses.replace(self, **changes)
-
     def predict(self, X):
         """Network output for validated ``X``, mapped back to y's scale.
 

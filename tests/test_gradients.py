@@ -159,7 +159,7 @@ def test_loss_is_the_documented_objective(n_outputs, weighted):
         0
     ] == pytest.approx(expected, rel=1e-13)
     output = network.predict(params, X)
-    assert network.squared_error(output, Y, sample_weight) == pytest.approx(
+    assert network.data_loss(output, Y, sample_weight) == pytest.approx(
         data_term, rel=1e-13
     )
 
