@@ -111,7 +111,7 @@ def choose_alpha(estimator, X, Y, sample_weight):
 def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
     """Validation error of each grid penalty on one fold, weakest first, and
     whether its fit collapsed (barely varying predictions on the fold's
-    training rows)."""
+    training rows; only checked below ``MIN_TESTABLE_ROWS`` rows)."""
     model = _path_model(estimator, X.shape[0])
     fit_params = {}
     if sample_weight is not None:
@@ -127,10 +127,17 @@ def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
             model.set_params(alpha=alpha).fit(X[train], Y_train, **fit_params)
             prediction = model.predict(X[test]).reshape(-1, Y.shape[1])
             error = _fold_error(estimator, prediction, Y[test], test_weight, spread)
-            fitted = model.predict(X[train]).reshape(-1, Y.shape[1])
-            flat = np.any(fitted.std(axis=0) < COLLAPSE_RATIO * Y[train].std(axis=0))
+            flat = len(Y) < MIN_TESTABLE_ROWS and _flat(model, X[train], Y[train])
             errors[alpha] = float(error), bool(flat)
     return errors
+
+
+def _flat(model, X, Y):
+    """Whether the model's predictions on its training rows barely vary.
+    Only ``choose_alpha``'s handful-of-rows rule asks, so only then is it
+    computed."""
+    fitted = model.predict(X).reshape(-1, Y.shape[1])
+    return np.any(fitted.std(axis=0) < COLLAPSE_RATIO * Y.std(axis=0))
 
 
 def _error_units(estimator, Y, sample_weight):

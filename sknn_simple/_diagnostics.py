@@ -63,7 +63,8 @@ def collapse_message(
     ----------
     output, Y : ndarray of shape (n_samples, n_outputs)
         The model's outputs on the training rows and the targets, in the
-        same (possibly normalised) units.
+        same (possibly normalised) units; on large data, a sample of the
+        rows (:func:`evenly_spaced_rows`).
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     sample_weight : ndarray of shape (n_samples,) or None
     alpha : float
@@ -81,10 +82,8 @@ def collapse_message(
     -------
     message : str or None
     """
-    rows = _evenly_spaced_rows(Y.shape[0])
-    output, Y = output[rows].astype(np.float64), Y[rows].astype(np.float64)
-    X = X[rows].astype(np.float64)
-    weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight[rows]
+    output, Y, X = (array.astype(np.float64) for array in (output, Y, X))
+    weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
     keep = weights > 0
     output, Y, X, weights = output[keep], Y[keep], X[keep], weights[keep]
     spread_y = _weighted_std(Y, weights)
@@ -135,17 +134,28 @@ def linear_signal_p_value(X, y, weights):
     return p_value
 
 
-def _best_column_p_value(X, y, weights):
-    w = weights / weights.sum()
-    y_centred = y - w @ y
+def _column_moments(X, w):
+    """Weighted mean and variance of each column of dense or sparse ``X``,
+    for weights ``w`` that sum to 1."""
     mean = np.asarray(X.T @ w).ravel()
     squares = X.multiply(X) if sp.issparse(X) else X * X
     variance = np.asarray(squares.T @ w).ravel() - mean**2
+    return mean, np.maximum(variance, 0)
+
+
+def _best_column_p_value(X, y, weights):
+    w = weights / weights.sum()
+    y_centred = y - w @ y
+    mean, variance = _column_moments(X, w)
     covariance = np.asarray(X.T @ (w * y_centred)).ravel()
     y_variance = w @ y_centred**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = covariance / np.sqrt(variance * y_variance)
-    r = np.nan_to_num(np.clip(r, -1, 1))
+    # A constant column's variance is rounding error (about eps times its
+    # mean squared), and dividing by it would make any y look explained.
+    varies = variance > 1e-10 * np.maximum(mean**2, np.finfo(float).tiny)
+    r = np.zeros_like(variance)
+    if y_variance > 0:
+        r[varies] = covariance[varies] / np.sqrt(variance[varies] * y_variance)
+    r = np.clip(r, -1, 1)
     dof = X.shape[0] - 2
     if dof < 1:
         return 1.0
@@ -214,10 +224,7 @@ def _likely_causes(X, y, weights, alpha, weights_moved, output_bounds, max_iter)
 def median_column_std(X, sample_weight=None):
     """The median (weighted) standard deviation of X's non-constant columns."""
     weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-    w = weights / weights.sum()
-    mean = np.asarray(X.T @ w).ravel()
-    squares = X.multiply(X) if sp.issparse(X) else X * X
-    std = np.sqrt(np.maximum(np.asarray(squares.T @ w).ravel() - mean**2, 0))
+    std = np.sqrt(_column_moments(X, weights / weights.sum())[1])
     std = std[std > 0]
     return float(np.median(std)) if std.size else 1.0
 
@@ -228,7 +235,9 @@ def _weighted_std(values, weights):
     return np.sqrt(np.maximum(w @ (values - mean) ** 2, 0))
 
 
-def _evenly_spaced_rows(n_rows):
+def evenly_spaced_rows(n_rows):
+    """At most :data:`MAX_ROWS` evenly spaced rows of ``n_rows``: the rows
+    :func:`collapse_message` should be given."""
     if n_rows <= MAX_ROWS:
         return slice(None)
     return np.linspace(0, n_rows - 1, MAX_ROWS).astype(np.intp)
