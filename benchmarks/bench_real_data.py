@@ -782,29 +782,26 @@ def main():
 
     head = "| table | " + " | ".join(columns) + " |"
     rule = "|---|" + "---:|" * len(columns)
-    if scored["main"]:
-        out("## Main group: 5-fold CV test R² (mean ± std over folds)")
+    tables = {
+        "main": (
+            "## Main group: 5-fold CV test R² (mean ± std over folds)",
+            "{r2:.3f} ± {r2_std:.3f}",
+        ),
+        "small": (
+            "## Small group: pooled out-of-fold R² / train R² of a fit on all rows",
+            "{r2:.3f} / {train:.3f}",
+        ),
+    }
+    for group, (title, cell) in tables.items():
+        if not scored[group]:
+            continue
+        out(title)
         out()
         out(head)
         out(rule)
-        for name, scores in scored["main"].items():
+        for name, scores in scored[group].items():
             cells = [
-                f"{scores[c]['r2']:.3f} ± {scores[c]['r2_std']:.3f}"
-                + marks(scores[c]["fits"])
-                for c in columns
-            ]
-            out(f"| {name} | " + " | ".join(cells) + " |")
-        out()
-    if scored["small"]:
-        out("## Small group: pooled out-of-fold R² / train R² of a fit on all rows")
-        out()
-        out(head)
-        out(rule)
-        for name, scores in scored["small"].items():
-            cells = [
-                f"{scores[c]['r2']:.3f} / {scores[c]['train']:.3f}"
-                + marks(scores[c]["fits"])
-                for c in columns
+                cell.format(**scores[c]) + marks(scores[c]["fits"]) for c in columns
             ]
             out(f"| {name} | " + " | ".join(cells) + " |")
         out()
