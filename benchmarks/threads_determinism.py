@@ -2,21 +2,18 @@
 
 Fits six networks one after another, then the same six in six threads, and
 prints the largest difference between each pair of predictions. scipy's
-BLAS pool is held to one thread during training (``sknn_simple._blas``);
-only one fit at a time holds that process-wide limit, so the others may run
-part of their L-BFGS-B vector work on scipy's full pool, with another
-summation order.
+BLAS pool is held to one thread while any fit trains (``sknn_simple._blas``):
+the first fit to start sets that process-wide limit and the last to end
+restores it, so every fit does all its L-BFGS-B vector work on one thread.
 
 Run: python benchmarks/threads_determinism.py [--layers 100] [--iterations 60]
 
 On the development machine (2 cores, scipy 1.17.1 with its own OpenBLAS
-0.3.30) the one-holder limit gave differences of 0 to 9e-12; counting the
-users of the limit instead, so that every concurrent fit ran under it, gave
-differences up to 0.08 from the serial fits, although two threaded runs
-agreed with each other bit for bit (so not a data race: another, repeatable
-computation), and no limit at all, or OPENBLAS_NUM_THREADS=1 from the
-start, gave 0 everywhere. Why the counted limit changes the threaded fits'
-arithmetic is not understood yet.
+0.3.30) this prints 0 for every fit in each of three runs. Before, only one
+fit at a time held the limit and the others ran part of their way on
+scipy's full pool, where OpenBLAS splits a dot product of more than 10,000
+values over two threads and sums it in another order: differences of 0 to
+2e-12 from the serial fits.
 """
 
 import argparse

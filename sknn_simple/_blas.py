@@ -55,30 +55,44 @@ def scipy_blas_single_threaded(function):
 
 
 # The thread limit is process-wide, but fits may run in several threads at
-# once (joblib's threading backend). Had each fit set and restore it, one
-# that started while another held the limit would restore that limit, one
-# thread, when it ended, and leave it behind for good. So only one fit at a
-# time holds the limit, in its own thread, and restores what it found; fits
-# that overlap it leave the pool alone.
+# once (joblib's threading backend). Every fit must run under it from start
+# to end: scipy's L-BFGS-B sums its dot products of the parameter vector in
+# another order on two threads than on one, and a fit that ran part of its
+# iterations on the full pool would differ from the same fit run alone
+# (by up to 2e-12 in ``python benchmarks/threads_determinism.py``). So the
+# fits running at any moment share one limit: the first to start sets it,
+# the last to end restores what the first found.
 _limit_lock = threading.Lock()
-_limit_held = False
+_limit_users = 0
+_limit_context = None
 
 
 @contextlib.contextmanager
 def _single_threaded_scipy_blas():
-    global _limit_held
-    with _limit_lock:
-        holder = not _limit_held
-        _limit_held = True
-    if not holder:
-        yield
-        return
+    _enter_limit()
     try:
-        with _scipy_blas_controller().limit(limits=1):
-            yield
+        yield
     finally:
-        with _limit_lock:
-            _limit_held = False
+        _exit_limit()
+
+
+def _enter_limit():
+    global _limit_users, _limit_context
+    with _limit_lock:
+        if _limit_users == 0:
+            context = _scipy_blas_controller().limit(limits=1)
+            context.__enter__()
+            _limit_context = context
+        _limit_users += 1
+
+
+def _exit_limit():
+    global _limit_users, _limit_context
+    with _limit_lock:
+        _limit_users -= 1
+        if _limit_users == 0:
+            context, _limit_context = _limit_context, None
+            context.__exit__(None, None, None)
 
 
 @functools.cache

@@ -2,10 +2,12 @@
 on scipy's BLAS pool during training."""
 
 import threading
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_friedman1
+from sklearn.exceptions import ConvergenceWarning
 
 import sknn_simple._blas as blas
 from sknn_simple import SimpleMLPRegressor
@@ -48,6 +50,7 @@ separate_scipy_blas = pytest.mark.skipif(
 
 @separate_scipy_blas
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_training_runs_scipy_blas_single_threaded_and_restores_it(monkeypatch, solver):
     seen = []
@@ -70,23 +73,24 @@ def test_training_runs_scipy_blas_single_threaded_and_restores_it(monkeypatch, s
 
 
 @separate_scipy_blas
-def test_fits_overlapping_in_threads_leave_scipy_blas_as_they_found_it():
-    """A fit that starts while another holds the limit, and ends after it,
-    must not restore the limit (one thread) when it ends."""
+def test_fits_overlapping_in_threads_all_run_under_the_limit():
+    """A fit that starts while another runs, and ends after it, keeps one
+    thread to its end; the last fit to end restores what the first found."""
     before = _scipy_blas_threads()
     first_in, second_in, first_out = (threading.Event() for _ in range(3))
-    seen_by_first = []
+    seen = {}
 
     @blas.scipy_blas_single_threaded
     def first():
         first_in.set()
         second_in.wait(10)
-        seen_by_first.append(_scipy_blas_threads())
+        seen["first, both running"] = _scipy_blas_threads()
 
     @blas.scipy_blas_single_threaded
     def second():
         second_in.set()
         first_out.wait(10)
+        seen["second, after the first ended"] = _scipy_blas_threads()
 
     def run_first():
         first()
@@ -98,5 +102,39 @@ def test_fits_overlapping_in_threads_leave_scipy_blas_as_they_found_it():
     threads[1].start()
     for thread in threads:
         thread.join(10)
-    assert seen_by_first == [[1] * len(before)]
+    one_thread = [1] * len(before)
+    assert seen == {
+        "first, both running": one_thread,
+        "second, after the first ended": one_thread,
+    }
     assert _scipy_blas_threads() == before
+
+
+@separate_scipy_blas
+def test_lbfgs_fits_in_threads_equal_the_same_fits_run_alone():
+    """scipy's L-BFGS-B sums the parameter vector's dot products in another
+    order on two BLAS threads: a fit that ran part of its way on the full
+    pool would differ from itself run alone in the last bits."""
+    X, y = make_friedman1(n_samples=200, random_state=0)
+    # Over 10,000 parameters: OpenBLAS splits such dot products over threads.
+    settings = dict(hidden_layer_sizes=(100, 90), solver="lbfgs", alpha=1.0, max_iter=25)
+
+    def fit(seed):
+        model = SimpleMLPRegressor(**settings, random_state=seed)
+        return model.fit(X, y).predict(X)
+
+    def run(seed):
+        in_threads[seed] = fit(seed)
+
+    seeds = range(4)
+    in_threads = [None] * len(seeds)
+    with warnings.catch_warnings():  # once, for all threads: not thread-safe
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        alone = [fit(seed) for seed in seeds]
+        threads = [threading.Thread(target=run, args=(seed,)) for seed in seeds]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    for one, other in zip(alone, in_threads):
+        np.testing.assert_array_equal(one, other)
