@@ -36,7 +36,7 @@ from ._diagnostics import (
 )
 from ._docs import API_PAGE_TEMPLATE
 from ._losses import IDENTITY_OUTPUT_ONLY, LOSSES
-from ._network import Network
+from ._network import Network, _weight_sum
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._state import FittedAttribute, FittedState, History, plain_from_legacy
 from ._target import fit_target_scaling, scale_targets
@@ -889,6 +889,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             data.X[rows],
             None if sample_weight is None else sample_weight[rows],
             alpha=start.alpha,
+            weight_sum=_weight_sum(sample_weight, data.X.shape[0]),
             weights_moved=moved,
             output_bounds=None
             if start.y_scale is not None

@@ -117,7 +117,9 @@ def test_lbfgs_fits_in_threads_equal_the_same_fits_run_alone():
     pool would differ from itself run alone in the last bits."""
     X, y = make_friedman1(n_samples=200, random_state=0)
     # Over 10,000 parameters: OpenBLAS splits such dot products over threads.
-    settings = dict(hidden_layer_sizes=(100, 90), solver="lbfgs", alpha=1.0, max_iter=25)
+    settings = dict(
+        hidden_layer_sizes=(100, 90), solver="lbfgs", alpha=1.0, max_iter=25
+    )
 
     def fit(seed):
         model = SimpleMLPRegressor(**settings, random_state=seed)

@@ -13,6 +13,7 @@ from numpy.testing import assert_array_equal
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 
+import sknn_simple._diagnostics
 import sknn_simple._regressor
 from sknn_simple import CollapsedFitWarning, SimpleMLPRegressor, _alpha_search
 
@@ -150,6 +151,17 @@ def test_a_penalty_that_swamps_the_data_warns_with_its_numbers():
     assert "alpha / S = 33.3" in message
     assert "far from unit scale" not in message  # friedman1's X is in [0, 1]
     assert not issubclass(CollapsedFitWarning, ConvergenceWarning)
+
+
+def test_on_large_data_the_penalty_is_judged_for_all_rows_not_the_checked_ones():
+    """The check predicts only a sample of the rows (MAX_ROWS): the penalty's
+    strength is still alpha over the weight of every training row."""
+    n_rows = 3 * sknn_simple._diagnostics.MAX_ROWS
+    X, y = make_friedman1(n_samples=n_rows, random_state=0)
+    model = SimpleMLPRegressor((8,), alpha=3e5, max_iter=50, random_state=0)
+    caught = _fit_catching(model, X, y)
+    assert len(caught) == 1
+    assert f"strong for {n_rows} rows (alpha / S = 100," in str(caught[0].message)
 
 
 def test_a_learning_rate_that_never_moves_the_weights_warns():
