@@ -56,9 +56,13 @@ def median_fit_seconds(make_estimator, X, y, repeats=3):
     return statistics.median(times)
 
 
-@blas.scipy_blas_single_threaded  # as during training
 def step_breakdown(dtype=np.float64):
     """Each numpy call of one (b) step, timed alone (µs)."""
+    with blas.training_threads(numpy_threads=1):  # as during training
+        return _step_breakdown(dtype)
+
+
+def _step_breakdown(dtype):
     net = Network((20, 100, 100, 1), "logistic", "identity")
     rng = np.random.RandomState(0)
     params = net.initialize(rng, dtype)
@@ -131,7 +135,7 @@ def kernels():
         np.multiply(x, 0.3, out=scratch)
         y.__iadd__(scratch)
 
-    with blas._single_threaded_scipy_blas():
+    with blas.training_threads():
         axpy_time = microseconds(lambda: blas.axpy(0.3, x, y), number=2000)
     return rows, n_params, axpy_time, microseconds(two_passes, number=2000)
 
@@ -172,19 +176,19 @@ def scipy_thread_limit_and_starting_loss(epochs=5):
         blas._scipy_blas_controller = shipped
 
     spent = []
-    real_initial_loss = training.initial_loss
+    real_start_loss = training.start_loss_estimate
 
-    def timed_initial_loss(*args, **kwargs):
+    def timed_start_loss(*args, **kwargs):
         start = time.perf_counter()
-        result = real_initial_loss(*args, **kwargs)
+        result = real_start_loss(*args, **kwargs)
         spent.append(time.perf_counter() - start)
         return result
 
-    training.initial_loss = timed_initial_loss
+    training.start_loss_estimate = timed_start_loss
     try:
         total = median_fit_seconds(make, X, y)
     finally:
-        training.initial_loss = real_initial_loss
+        training.start_loss_estimate = real_start_loss
     return limited, unlimited, statistics.median(spent) / total
 
 

@@ -1,4 +1,4 @@
-"""BLAS level 1 for the solvers, and one thread for scipy's BLAS pool.
+"""BLAS level 1 for the solvers, and the BLAS threads training runs with.
 
 ``y += a * x`` written with numpy takes two passes and a temporary
 (``a * x``, then the addition); BLAS's ``axpy`` does it in one pass: on a
@@ -9,8 +9,8 @@ parameter vector of 12,301 float64 values it took 2.2 µs against numpy's
 These routines, and L-BFGS-B's own vector work, run in scipy's BLAS. When
 scipy's wheels bundle an OpenBLAS apart from numpy's, its threads and
 numpy's (busy with the network's matrix products) fight over the cores:
-:func:`scipy_blas_single_threaded` gives scipy's pool one thread while a
-training loop runs.
+:func:`training_threads` gives scipy's pool one thread while a training loop
+runs, and numpy's pool the threads :func:`numpy_threads_for` chooses.
 """
 
 import contextlib
@@ -43,56 +43,98 @@ def scale(a, x):
         x[...] = result
 
 
-def scipy_blas_single_threaded(function):
-    """Decorate a training loop to run with scipy's BLAS pool at one thread."""
-
-    @functools.wraps(function)
-    def limited(*args, **kwargs):
-        with _single_threaded_scipy_blas():
-            return function(*args, **kwargs)
-
-    return limited
+#: A step whose largest matrix product has fewer floating-point operations
+#: than this runs numpy's products on one thread. Below it a second thread
+#: gains nothing even on a quiet machine (configuration (b), 4e6 per
+#: product: 43.9 against 43.8 ms per epoch), and on a loaded 2-core machine
+#: OpenBLAS's waiting threads made 2-thread training 7 to 20 times slower
+#: than 1-thread (``python benchmarks/bench_blas_threads.py``).
+MIN_FLOPS_FOR_THREADS = 5e7
 
 
-# The thread limit is process-wide, but fits may run in several threads at
-# once (joblib's threading backend). Every fit must run under it from start
-# to end: scipy's L-BFGS-B sums its dot products of the parameter vector in
-# another order on two threads than on one, and a fit that ran part of its
-# iterations on the full pool would differ from the same fit run alone
-# (by up to 2e-12 in ``python benchmarks/threads_determinism.py``). So the
-# fits running at any moment share one limit: the first to start sets it,
-# the last to end restores what the first found.
-_limit_lock = threading.Lock()
-_limit_users = 0
-_limit_context = None
+def numpy_threads_for(layer_sizes, rows):
+    """The BLAS threads numpy's products should train with.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Input, hidden and output widths.
+    rows : int
+        Rows per matrix product: the batch, or the block of a longer pass.
+
+    Returns
+    -------
+    threads : int or None
+        1 when the largest product is too small for threads to pay, else
+        None: the pool as it is, within the user's or joblib's limit.
+    """
+    widest = max(a * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
+    return 1 if 2 * rows * widest < MIN_FLOPS_FOR_THREADS else None
 
 
 @contextlib.contextmanager
-def _single_threaded_scipy_blas():
-    _enter_limit()
+def training_threads(numpy_threads=None):
+    """Run the enclosed training with scipy's BLAS pool at one thread and
+    numpy's at ``numpy_threads`` (None: as it is); both are restored after.
+
+    The limits are process-wide, but fits may run in several threads at
+    once (joblib's threading backend). Every fit must run under them from
+    start to end: OpenBLAS sums the dot products of scipy's L-BFGS-B, and
+    the products over rows of the weight gradients, in another order on two
+    threads than on one, so a fit that ran part of its way on a different
+    pool would differ from the same fit run alone (by up to 2e-12 in
+    ``python benchmarks/threads_determinism.py``). So the fits running at
+    any moment share one setting: the first to start sets it, the last to
+    end restores what the first found.
+    """
+    _enter_limits(numpy_threads)
     try:
         yield
     finally:
-        _exit_limit()
+        _exit_limits()
 
 
-def _enter_limit():
-    global _limit_users, _limit_context
+_limit_lock = threading.Lock()
+_limit_users = 0
+_limit_stack = None
+
+
+def _enter_limits(numpy_threads):
+    global _limit_users, _limit_stack
     with _limit_lock:
         if _limit_users == 0:
-            context = _scipy_blas_controller().limit(limits=1)
-            context.__enter__()
-            _limit_context = context
+            stack = contextlib.ExitStack()
+            stack.enter_context(_scipy_blas_controller().limit(limits=1))
+            if numpy_threads is not None:
+                stack.enter_context(
+                    _numpy_blas_controller().limit(limits=numpy_threads)
+                )
+            _limit_stack = stack
         _limit_users += 1
 
 
-def _exit_limit():
-    global _limit_users, _limit_context
+def _exit_limits():
+    global _limit_users, _limit_stack
     with _limit_lock:
         _limit_users -= 1
         if _limit_users == 0:
-            context, _limit_context = _limit_context, None
-            context.__exit__(None, None, None)
+            stack, _limit_stack = _limit_stack, None
+            stack.close()
+
+
+@functools.cache
+def _numpy_blas_controller():
+    """The BLAS pools numpy's matrix products run on (scipy's too, where the
+    two share one BLAS)."""
+    scipy_libs = {lib.filepath for lib in _scipy_blas_controller().lib_controllers}
+    controller = ThreadpoolController()
+    return controller.select(
+        filepath=[
+            lib.filepath
+            for lib in controller.lib_controllers
+            if lib.user_api == "blas" and lib.filepath not in scipy_libs
+        ]
+    )
 
 
 @functools.cache

@@ -54,8 +54,7 @@ def collapse_message(
     X,
     sample_weight,
     *,
-    alpha,
-    weight_sum,
+    penalty,
     weights_moved,
     output_bounds=None,
     max_iter=None,
@@ -70,11 +69,10 @@ def collapse_message(
         rows (:func:`evenly_spaced_rows`).
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     sample_weight : ndarray of shape (n_samples,) or None
-    alpha : float
-        The penalty trained with.
-    weight_sum : float
-        ``S``, the sum of the sample weights of all training rows (not only
-        of those given here), which the penalty is divided by.
+    penalty : tuple of float
+        ``(alpha, S)``: the penalty trained with and the sum of the sample
+        weights of all training rows (not only of those given here), which
+        it is divided by.
     weights_moved : float or None
         ``||params - params_start|| / ||params_start||`` for the stochastic
         solvers, None for L-BFGS.
@@ -113,7 +111,7 @@ def collapse_message(
         evidence = f"although X is related to y ({shown})"
     which = "" if Y.shape[1] == 1 else f" (output {j})"
     causes = _likely_causes(
-        X, Y[:, j], weights, (alpha, weight_sum), weights_moved, output_bounds, max_iter
+        X, Y[:, j], weights, penalty, weights_moved, output_bounds, max_iter
     )
     return (
         "The fitted model predicts almost the same value for every training "

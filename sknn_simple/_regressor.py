@@ -888,8 +888,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             Y[rows],
             data.X[rows],
             None if sample_weight is None else sample_weight[rows],
-            alpha=start.alpha,
-            weight_sum=_weight_sum(sample_weight, data.X.shape[0]),
+            penalty=(start.alpha, _weight_sum(sample_weight, data.X.shape[0])),
             weights_moved=moved,
             output_bounds=None
             if start.y_scale is not None

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import r2_score
 
-from ._blas import scipy_blas_single_threaded
+from ._blas import numpy_threads_for, training_threads
 from ._callbacks import IterationMonitor
-from ._network import Workspace, _weight_sum
+from ._network import BLOCK_ROWS, Workspace, _weight_sum
 from ._solvers import minimize_lbfgs
 
 # Why a loop ended; the estimator turns these into warnings.
@@ -214,7 +214,6 @@ class LbfgsSettings:
     verbose: bool
 
 
-@scipy_blas_single_threaded
 def fit_stochastic(
     network, params, optimizer, progress, data, settings, random_state, monitor=None
 ):
@@ -242,8 +241,10 @@ def fit_stochastic(
         One of ``CONVERGED``, ``MAX_ITER``, ``DIVERGED``, ``INTERRUPTED``,
         ``STOPPED_BY_CALLBACK``.
     """
-    loop = _EpochLoop(network, params, optimizer, progress, data, settings)
-    return loop.run(random_state, monitor or IterationMonitor())
+    rows = min(settings.batch_size, data.Y.shape[0], BLOCK_ROWS)
+    with training_threads(numpy_threads_for(network.layer_sizes, rows)):
+        loop = _EpochLoop(network, params, optimizer, progress, data, settings)
+        return loop.run(random_state, monitor or IterationMonitor())
 
 
 class _KeptWeights:
@@ -500,7 +501,6 @@ def _print_epoch(progress):
     print(line)
 
 
-@scipy_blas_single_threaded
 def fit_lbfgs(network, params, progress, data, settings, monitor=None):
     """Minimise the full-batch objective with L-BFGS-B, in place on ``params``.
 
@@ -528,6 +528,13 @@ def fit_lbfgs(network, params, progress, data, settings, monitor=None):
         ``STOPPED`` (scipy ended abnormally), ``STOPPED_BY_CALLBACK`` or
         ``INTERRUPTED``.
     """
+    rows = min(data.Y.shape[0], BLOCK_ROWS)
+    with training_threads(numpy_threads_for(network.layer_sizes, rows)):
+        return _run_lbfgs(network, params, progress, data, settings, monitor)
+
+
+def _run_lbfgs(network, params, progress, data, settings, monitor):
+    """:func:`fit_lbfgs` within its thread limits."""
     run = _LbfgsRun(network, params, progress, data, settings)
     monitor = monitor or IterationMonitor()
     if not np.isfinite(run.loss_and_gradient(params)[0]):
@@ -582,6 +589,7 @@ class _LbfgsRun:
         return loss, grad.copy()
 
     def _evaluate(self, x):
+        """The objective and its float64 gradient at ``x``, computed."""
         data = self.data
         np.copyto(self.params, x, casting="same_kind")
         loss, _ = self.network.loss_and_gradient(
@@ -595,7 +603,7 @@ class _LbfgsRun:
         )
         if not (np.isfinite(loss) and np.isfinite(self.grad).all()):
             # Tell the line search this point is unusable, so it backtracks.
-            return np.inf, np.zeros(x.shape)
+            return np.inf, np.zeros_like(x)
         return loss, self.grad.astype(np.float64)
 
     def end_iteration(self, intermediate_result, monitor):

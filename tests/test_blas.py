@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 import sknn_simple._blas as blas
 from sknn_simple import SimpleMLPRegressor
@@ -72,6 +73,44 @@ def test_training_runs_scipy_blas_single_threaded_and_restores_it(monkeypatch, s
     assert _scipy_blas_threads() == before
 
 
+def _numpy_blas_threads():
+    return [lib["num_threads"] for lib in blas._numpy_blas_controller().info()]
+
+
+def test_threads_pay_only_for_large_matrix_products():
+    # (b)'s step, 2 * 200 * 100 * 100 = 4e6 operations per product: 1 thread.
+    assert blas.numpy_threads_for([20, 100, 100, 1], 200) == 1
+    # 512-wide layers in batches of 256: 1.3e8, the pool's own threads.
+    assert blas.numpy_threads_for([20, 512, 512, 1], 256) is None
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
+@pytest.mark.parametrize(
+    "hidden, outer_limit, expected",
+    [((8,), 2, 1), ((512, 512), 2, 2), ((512, 512), 1, 1)],
+    ids=["small layers: one thread", "wide layers: the pool's", "outer limit kept"],
+)
+def test_numpy_trains_on_the_threads_its_layers_pay_for(
+    monkeypatch, hidden, outer_limit, expected
+):
+    seen = []
+    real_step = blas.axpy
+
+    def recording_axpy(a, x, y):
+        seen.append(_numpy_blas_threads())
+        real_step(a, x, y)
+
+    monkeypatch.setattr("sknn_simple._solvers.axpy", recording_axpy)
+    X, y = make_friedman1(n_samples=256, random_state=0)
+    with threadpool_limits(limits=outer_limit, user_api="blas"):
+        before = _numpy_blas_threads()
+        model = SimpleMLPRegressor(hidden, solver="adam", batch_size=256, max_iter=1)
+        model.fit(X, y)
+        assert seen and all(threads == [expected] * len(before) for threads in seen)
+        assert _numpy_blas_threads() == before
+
+
 @separate_scipy_blas
 def test_fits_overlapping_in_threads_all_run_under_the_limit():
     """A fit that starts while another runs, and ends after it, keeps one
@@ -80,20 +119,20 @@ def test_fits_overlapping_in_threads_all_run_under_the_limit():
     first_in, second_in, first_out = (threading.Event() for _ in range(3))
     seen = {}
 
-    @blas.scipy_blas_single_threaded
     def first():
         first_in.set()
         second_in.wait(10)
         seen["first, both running"] = _scipy_blas_threads()
 
-    @blas.scipy_blas_single_threaded
     def second():
-        second_in.set()
-        first_out.wait(10)
-        seen["second, after the first ended"] = _scipy_blas_threads()
+        with blas.training_threads():
+            second_in.set()
+            first_out.wait(10)
+            seen["second, after the first ended"] = _scipy_blas_threads()
 
     def run_first():
-        first()
+        with blas.training_threads():
+            first()
         first_out.set()
 
     threads = [threading.Thread(target=run_first), threading.Thread(target=second)]

@@ -297,7 +297,7 @@ REQUIRED_EXCERPTS = {
     "sknn_simple._solvers.SGDOptimizer.step",
     "sknn_simple._solvers.AdamOptimizer.step",
     "sknn_simple._solvers.minimize_lbfgs",
-    "sknn_simple._training._LbfgsRun.loss_and_gradient",
+    "sknn_simple._training._LbfgsRun._evaluate",
 }
 
 
@@ -349,7 +349,9 @@ SCOPES = [
     "sknn_simple._training.fit_stochastic",
     "sknn_simple._training._EpochLoop.run",
     "sknn_simple._training.fit_lbfgs",
+    "sknn_simple._training._run_lbfgs",
     "sknn_simple._training._LbfgsRun.loss_and_gradient",
+    "sknn_simple._training._LbfgsRun._evaluate",
     "sknn_simple._state.FittedState.predict",
     "sknn_simple._target.fit_target_scaling",
     "sknn_simple._regressor.SimpleMLPRegressor._train",
