@@ -1,9 +1,11 @@
 """Largest relative error of the analytic gradient against finite differences.
 
-Runs scipy.optimize.check_grad on Network.loss_and_gradient (float64) for
-every hidden activation x output activation, with and without sample weights
-and the L2 penalty, for 1 and 3 outputs, at random parameter vectors, and
-prints the worst ``||analytic - numeric|| / ||analytic||``. The test suite
+Runs scipy.optimize.check_grad on the training objective (float64), the
+data term of Network.loss_and_gradient plus the fit's L2Penalty as
+_training.objective_and_gradient composes them, for every hidden activation x
+output activation, with and without sample weights and the L2 penalty, for 1
+and 3 outputs, at random parameter vectors, and prints the worst
+``||analytic - numeric|| / ||analytic||``. The test suite
 (tests/test_gradients.py) asserts the same quantity stays below 1e-6.
 
 Run: python benchmarks/gradient_check.py
@@ -16,6 +18,8 @@ from scipy.optimize import check_grad
 
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
 from sknn_simple._network import Network
+from sknn_simple._penalty import L2Penalty
+from sknn_simple._training import Dataset, objective_and_gradient
 
 
 def relative_gradient_error(activation, output_activation, weighted, alpha, n_outputs):
@@ -25,12 +29,14 @@ def relative_gradient_error(activation, output_activation, weighted, alpha, n_ou
     sample_weight = rng.uniform(0.5, 2, size=7) if weighted else None
     network = Network((4, 5, 3, n_outputs), activation, output_activation)
     params = network.initialize(rng) + 0.1 * rng.normal(size=network.n_params)
+    data = Dataset(X, Y, sample_weight)
+    penalty = L2Penalty.for_rows(alpha, network, sample_weight, len(Y))
 
     def loss(p):
-        return network.loss_and_gradient(p, X, Y, sample_weight, alpha)[0]
+        return objective_and_gradient(network, p, data, penalty)[0]
 
     def gradient(p):
-        return network.loss_and_gradient(p, X, Y, sample_weight, alpha)[1]
+        return objective_and_gradient(network, p, data, penalty)[1]
 
     return check_grad(loss, gradient, params) / np.linalg.norm(gradient(params))
 

@@ -92,7 +92,7 @@ def _step_breakdown(dtype):
         ("bias addition, 200 x 100", microseconds(lambda: Z.__iadd__(b0))),
     ]
     # Adam overwrites its gradient argument: give it a fresh copy each time.
-    net.loss_and_gradient(params, X, Y, None, 0.0, grad=grad, workspace=workspace)
+    net.loss_and_gradient(params, X, Y, None, grad=grad, workspace=workspace)
     adam = AdamOptimizer(params.size, dtype)
     step_and_copies = microseconds(lambda: adam.step(params.copy(), grad.copy()))
     copies = microseconds(lambda: (params.copy(), grad.copy()))
@@ -102,7 +102,7 @@ def _step_breakdown(dtype):
             "loss_and_gradient, as the library runs it",
             microseconds(
                 lambda: net.loss_and_gradient(
-                    params, X, Y, None, 0.0, grad=grad, workspace=workspace
+                    params, X, Y, None, grad=grad, workspace=workspace
                 )
             ),
         )

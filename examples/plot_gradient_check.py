@@ -17,11 +17,12 @@ This example does that for every parameter of a small network, with each
 hidden activation, using :func:`scipy.optimize.approx_fprime` and
 :func:`scipy.optimize.check_grad`.
 
-The network math lives in ``sknn_simple._network``, a private module: the
-estimator is the public interface, and this module may change between
-versions. It is used here because it exposes the loss and its gradient as
-plain functions of one flat parameter vector, which is exactly what the
-finite-difference tools expect.
+The network math lives in ``sknn_simple._network`` and the L2 penalty in
+``sknn_simple._penalty``, private modules: the estimator is the public
+interface, and these modules may change between versions. They are used
+here because they expose the loss and its gradient as plain functions of
+one flat parameter vector, which is exactly what the finite-difference
+tools expect.
 """
 
 # %%
@@ -31,12 +32,15 @@ finite-difference tools expect.
 # weights and 9 biases. The weights start from the library's initialisation and are
 # then perturbed, so that the check does not happen to run at a special
 # point. The loss includes an L2 penalty (``alpha``), whose gradient must be
-# right too.
+# right too: the network computes the data term, and an ``L2Penalty`` (one per
+# fit, the same for every solver) adds the penalty's value and gradient, as
+# training does.
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import approx_fprime, check_grad
 
 from sknn_simple._network import Network
+from sknn_simple._penalty import L2Penalty
 
 rng = np.random.RandomState(0)
 X = rng.normal(size=(20, 4))
@@ -46,12 +50,19 @@ layer_sizes = (4, 5, 3, 1)
 activations = ["identity", "logistic", "tanh", "relu"]
 
 
+def penalty(network):
+    """The fit's penalty: alpha over the weight of all the rows (here 20)."""
+    return L2Penalty.for_rows(alpha, network, None, len(Y))
+
+
 def loss(params, network):
-    return network.loss(params, X, Y, alpha=alpha)
+    return network.loss(params, X, Y) + penalty(network).value(params)
 
 
 def gradient(params, network):
-    return network.loss_and_gradient(params, X, Y, alpha=alpha)[1]
+    grad = network.loss_and_gradient(params, X, Y)[1]
+    penalty(network).add_gradient(params, grad)
+    return grad
 
 
 def parameter_names(network):
@@ -68,7 +79,8 @@ def parameter_names(network):
 # Analytic against numeric
 # ------------------------
 # For each hidden activation: the analytic gradient from
-# ``Network.loss_and_gradient``, the forward-difference gradient from
+# ``Network.loss_and_gradient`` and ``L2Penalty.add_gradient``, the
+# forward-difference gradient from
 # ``approx_fprime`` with its default step (about ``1.5e-8``, the square root
 # of the float64 precision), and ``check_grad``, which returns the Euclidean
 # norm of their difference. Dividing that norm by the norm of the gradient
@@ -146,7 +158,7 @@ params, correct, numeric = results["logistic"]
 
 
 def gradient_without_penalty(params, network):
-    return network.loss_and_gradient(params, X, Y, alpha=0.0)[1]
+    return network.loss_and_gradient(params, X, Y)[1]  # the data term's alone
 
 
 wrong = gradient_without_penalty(params, network)

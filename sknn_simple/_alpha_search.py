@@ -1,8 +1,8 @@
 """``alpha="auto"``: the L2 penalty chosen by cross-validation on small data.
 
-The objective divides the penalty by the rows' weight ``S`` (see
-:mod:`sknn_simple._network`), so a fixed ``alpha`` weighs more the fewer rows
-there are. On a few dozen rows ``alpha=1`` makes the zero network, a
+The objective divides the penalty by the training rows' weight ``S`` (see
+:class:`sknn_simple._penalty.L2Penalty`), so a fixed ``alpha`` weighs more
+the fewer rows there are. On a few dozen rows ``alpha=1`` makes the zero network, a
 constant prediction, the minimum of the objective (the blog's five rows: R²
 0.000), while on noisy rows a strong penalty is what keeps the fit sane. No
 fixed value serves both, so below :data:`SEARCH_MAX_ROWS` rows the penalty is

@@ -69,10 +69,10 @@ def collapse_message(
         rows (:func:`evenly_spaced_rows`).
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     sample_weight : ndarray of shape (n_samples,) or None
-    penalty : tuple of float
-        ``(alpha, S)``: the penalty trained with and the sum of the sample
-        weights of all training rows (not only of those given here), which
-        it is divided by.
+    penalty : L2Penalty
+        The fit's penalty (:class:`~sknn_simple._penalty.L2Penalty`), whose
+        ``alpha / S`` tells whether it is a suspect; ``S`` is the weight of
+        all the training rows, not only of those given here.
     weights_moved : float or None
         ``||params - params_start|| / ||params_start||`` for the stochastic
         solvers, None for L-BFGS.
@@ -213,13 +213,12 @@ def _likely_causes(X, y, weights, penalty, weights_moved, output_bounds, max_ite
             f"the weights barely moved from their initial values (relative "
             f"change {weights_moved:.2g}): raise learning_rate_init or max_iter"
         )
-    # A penalty this light is no suspect unless nothing else is.
-    # S is the weight of all training rows, not only of those checked here.
-    alpha, weight_sum = penalty
-    if alpha > 0 and (alpha / weight_sum >= 1e-3 or not causes):
+    # A penalty this light is no suspect unless nothing else is. S is the
+    # weight of all training rows, not only of those checked here.
+    if penalty.alpha > 0 and (penalty.strength >= 1e-3 or not causes):
         causes.append(
-            f"the penalty is strong for {weight_sum:.4g} rows (alpha / S = "
-            f"{alpha / weight_sum:.3g}, with S the sum of the sample weights): "
+            f"the penalty is strong for {penalty.weight_sum:.4g} rows (alpha / S = "
+            f"{penalty.strength:.3g}, with S the sum of the sample weights): "
             "set a smaller alpha"
         )
     return causes or [

@@ -22,7 +22,8 @@ log of the predicted mean (a log link: the prediction is ``exp(o)``, so it
 is positive) and its ``l`` is half the Poisson deviance, ``y log(y / mu) -
 y + mu``, which is 0 for a perfect prediction; the other losses predict
 ``o`` itself. The training objective is the weighted mean of ``l`` over
-rows and outputs plus the L2 penalty (see :mod:`sknn_simple._network`).
+rows and outputs (see :mod:`sknn_simple._network`) plus the L2 penalty (see
+:mod:`sknn_simple._penalty`).
 
 Each entry also says how ``normalize_y`` maps the targets
 (:func:`sknn_simple._target.fit_target_scaling`): ``"standardise"``

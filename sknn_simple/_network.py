@@ -9,16 +9,18 @@ Notation, used the same way in the docs ("How it learns"):
 
 - ``L`` layers; ``activations[0] = X`` and ``activations[l + 1] = f(Z)`` with
   ``Z = activations[l] @ coefs[l] + intercepts[l]``;
-- the objective, with sample weights ``s`` (ones when not given),
-  ``S = sum(s)``, ``k`` outputs and the loss ``l`` of one output value
-  (a row of the table in :mod:`sknn_simple._losses`)::
+- the data term of the objective, with sample weights ``s`` (ones when
+  not given), ``S = sum(s)``, ``k`` outputs and the loss ``l`` of one
+  output value (a row of the table in :mod:`sknn_simple._losses`)::
 
       loss = 1 / (S k) * sum_i s_i * sum_j l(output_ij, y_ij)
-             + alpha / (2 S) * sum_l ||coefs[l]||²
 
-  i.e. the weighted mean loss plus an L2 penalty on the weights (not the
-  intercepts). For the default squared error, ``l = (o - y)² / 2``: half
-  the weighted mean squared error, ``MLPRegressor``'s ``loss_`` convention;
+  i.e. the weighted mean loss. For the default squared error,
+  ``l = (o - y)² / 2``: half the weighted mean squared error,
+  ``MLPRegressor``'s ``loss_`` convention. The training objective adds the
+  L2 penalty on the weights, ``alpha / (2 S) * sum_l ||coefs[l]||²``, which
+  the network does not compute: one :class:`~sknn_simple._penalty.L2Penalty`
+  per fit does, for every solver (see :mod:`sknn_simple._training`);
 - ``deltas[l] = d loss / d Z`` of layer ``l``, computed backwards.
 """
 
@@ -26,7 +28,6 @@ import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS
-from ._blas import axpy
 from ._losses import LOSSES
 
 #: Most rows a forward or backward pass handles at once. Larger inputs (a
@@ -117,8 +118,9 @@ class Network:
         params = [coefs[0].ravel(), ..., coefs[L-1].ravel(),
                   intercepts[0], ..., intercepts[L-1]]
 
-    so the L2 penalty and its gradient touch one contiguous slice, and
-    :meth:`unpack` returns views that share memory with ``params``.
+    so the L2 penalty and its gradient (:class:`~sknn_simple._penalty.L2Penalty`)
+    touch one contiguous slice, ``params[:n_coefs]``, and :meth:`unpack`
+    returns views that share memory with ``params``.
 
     Parameters
     ----------
@@ -334,19 +336,8 @@ class Network:
         return float(total / (weight_sum * output.shape[1]))
 
     # ------------------------------------------------------------------- loss
-    def penalty(self, params, alpha, weight_sum):
-        """The L2 term ``alpha / (2 S) * sum_l ||coefs[l]||²``.
-
-        The weights are the first ``n_coefs`` entries of ``params``; the
-        intercepts are not penalised.
-        """
-        if not alpha:
-            return 0.0
-        weights = params[: self.n_coefs]
-        return 0.5 * alpha / weight_sum * float(np.vdot(weights, weights))
-
-    def loss(self, params, X, Y, sample_weight=None, alpha=0.0, *, workspace=None):
-        """The training objective (see the module docstring) at ``params``.
+    def loss(self, params, X, Y, sample_weight=None, *, workspace=None):
+        """The data term (see the module docstring) at ``params``.
 
         A forward pass only, block by block: neither the outputs of all rows
         nor their residuals are ever held at once.
@@ -371,13 +362,12 @@ class Network:
                 output,
             )
         weight_sum = _weight_sum(sample_weight, n_samples)
-        data_loss = loss_sum / (weight_sum * n_outputs)
-        return data_loss + self.penalty(params, alpha, weight_sum)
+        return loss_sum / (weight_sum * n_outputs)
 
     def loss_and_gradient(
-        self, params, X, Y, sample_weight=None, alpha=0.0, *, grad=None, workspace=None
+        self, params, X, Y, sample_weight=None, *, grad=None, workspace=None
     ):
-        """Training objective and its gradient by backpropagation.
+        """The data term and its gradient by backpropagation.
 
         Rows go through in blocks of at most ``workspace.n_rows``; each
         block's gradient is added to the total.
@@ -389,8 +379,6 @@ class Network:
         Y : ndarray of shape (n_samples, n_outputs)
         sample_weight : ndarray of shape (n_samples,), default=None
             Non-negative weights with a positive sum; None means all ones.
-        alpha : float, default=0.0
-            L2 penalty strength.
         grad : ndarray of shape (n_params,), default=None
             Where to write the gradient; a new array when None.
         workspace : Workspace, default=None
@@ -401,6 +389,9 @@ class Network:
         loss : float
         grad : ndarray of shape (n_params,)
             ``d loss / d params``, laid out like ``params``.
+
+        The L2 penalty is not part of either:
+        :class:`~sknn_simple._penalty.L2Penalty` adds it.
         """
         n_samples, n_outputs = Y.shape
         if workspace is None:
@@ -428,19 +419,7 @@ class Network:
             )
             if start:
                 grad += block_grad
-        loss = scale * loss_sum + self.penalty(params, alpha, weight_sum)
-
-        self.add_penalty_gradient(params, alpha, weight_sum, grad)
-        return float(loss), grad
-
-    def add_penalty_gradient(self, params, alpha, weight_sum, grad):
-        """Add the L2 term's gradient ``alpha / S * weights`` to ``grad``.
-
-        The intercepts, which come after the weights in the vector, are not
-        penalised.
-        """
-        if alpha:
-            axpy(alpha / weight_sum, params[: self.n_coefs], grad[: self.n_coefs])
+        return float(scale * loss_sum), grad
 
     def _backpropagate(self, params, X, Y, sample_weight, scale, grad, workspace):
         """Gradient of one block's data term into ``grad``; return the

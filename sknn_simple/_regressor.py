@@ -37,7 +37,8 @@ from ._diagnostics import (
 )
 from ._docs import API_PAGE_TEMPLATE
 from ._losses import IDENTITY_OUTPUT_ONLY, LOSSES
-from ._network import Network, _weight_sum
+from ._network import Network
+from ._penalty import L2Penalty
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._state import FittedAttribute, FittedState, History, plain_from_legacy
 from ._target import fit_target_scaling, scale_targets
@@ -751,7 +752,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         monitor = self._start_callbacks(
             solver, incremental, callback_data, state_at, progress
         )
-        trained = Dataset(data.X, Y, data.sample_weight)
+        rows = Dataset(data.X, Y, data.sample_weight)
+        trained, penalty = self._training_rows(rows, solver, start, incremental)
         if solver == "lbfgs":
             optimizer = None
             reason = fit_lbfgs(
@@ -759,19 +761,18 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 params,
                 progress,
                 trained,
-                self._lbfgs_settings(start),
+                self._lbfgs_settings(penalty),
                 monitor=monitor,
             )
         else:
             optimizer = self._optimizer_for(solver, start, continuing and incremental)
-            trained = self._split_data(trained, start.random_state, incremental)
             reason = fit_stochastic(
                 start.network,
                 params,
                 optimizer,
                 progress,
                 trained,
-                self._stochastic_settings(start, trained, incremental),
+                self._stochastic_settings(penalty, trained, incremental),
                 start.random_state,
                 monitor=monitor,
             )
@@ -784,7 +785,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             message=progress.message,
             callback_data=callback_data,
             collapse=self._collapse_check(
-                reason, solver, start, data, Y, params, progress, incremental
+                reason, solver, start, rows, params, progress, incremental, penalty
             ),
             feature_scale=median_column_std(data.X, data.sample_weight)
             if reason == MAX_ITER
@@ -847,9 +848,24 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             optimizer=None,
         )
 
-    def _lbfgs_settings(self, start):
+    def _training_rows(self, rows, solver, start, incremental):
+        """The rows the loops train on and the fit's one penalty.
+
+        L-BFGS trains on all ``rows``; the stochastic solvers hold out the
+        early-stopping validation rows. The penalty is built here, once per
+        fit, from the weight of the rows trained on, and every loop of the
+        fit uses it (see :class:`~sknn_simple._penalty.L2Penalty`).
+        """
+        if solver != "lbfgs":
+            rows = self._split_data(rows, start.random_state, incremental)
+        penalty = L2Penalty.for_rows(
+            start.alpha, start.network, rows.sample_weight, rows.Y.shape[0]
+        )
+        return rows, penalty
+
+    def _lbfgs_settings(self, penalty):
         return LbfgsSettings(
-            alpha=start.alpha,
+            penalty=penalty,
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,
@@ -857,9 +873,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             verbose=self.verbose,
         )
 
-    def _stochastic_settings(self, start, data, incremental):
+    def _stochastic_settings(self, penalty, data, incremental):
         return StochasticSettings(
-            alpha=start.alpha,
+            penalty=penalty,
             batch_size=self._effective_batch_size(data.Y.shape[0]),
             max_epochs=1 if incremental else self.max_iter,
             shuffle=self.shuffle,
@@ -870,9 +886,13 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         )
 
     def _collapse_check(
-        self, reason, solver, start, data, Y, params, progress, incremental
+        self, reason, solver, start, rows, params, progress, incremental, penalty
     ):
-        """The CollapsedFitWarning's message, or None."""
+        """The CollapsedFitWarning's message, or None.
+
+        ``rows`` are all the rows, their targets scaled as trained on;
+        ``penalty`` is the fit's.
+        """
         if reason in (INTERRUPTED, DIVERGED) or (
             incremental and progress.n_iter != _PARTIAL_FIT_COLLAPSE_CHECK
         ):
@@ -883,14 +903,14 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         # The rows the check looks at, chosen before the forward pass: on
         # very large data, predicting every training row would cost as much
         # as a third of an epoch for rows the check then ignores.
-        rows = evenly_spaced_rows(data.X.shape[0])
-        sample_weight = data.sample_weight
+        checked = evenly_spaced_rows(rows.X.shape[0])
+        sample_weight = rows.sample_weight
         return collapse_message(
-            start.network.predict(params, data.X[rows]),
-            Y[rows],
-            data.X[rows],
-            None if sample_weight is None else sample_weight[rows],
-            penalty=(start.alpha, _weight_sum(sample_weight, data.X.shape[0])),
+            start.network.predict(params, rows.X[checked]),
+            rows.Y[checked],
+            rows.X[checked],
+            None if sample_weight is None else sample_weight[checked],
+            penalty=penalty,
             weights_moved=moved,
             output_bounds=None
             if start.y_scale is not None

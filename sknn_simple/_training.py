@@ -3,6 +3,12 @@
 The loops work on a copy of the parameter vector and a :class:`Progress`
 record; the estimator turns both into fitted attributes only when a loop
 returns, so an exception never leaves a half-updated model behind.
+
+Every loop minimises the same objective, the network's data term plus the
+fit's one :class:`~sknn_simple._penalty.L2Penalty` (built by the estimator
+and carried in the settings): :func:`objective` and
+:func:`objective_and_gradient` compose the two for all training rows, and
+:func:`run_epoch` adds the same penalty to each minibatch's data term.
 """
 
 import math
@@ -14,6 +20,7 @@ from sklearn.metrics import r2_score
 from ._blas import numpy_threads_for, training_threads
 from ._callbacks import IterationMonitor
 from ._network import BLOCK_ROWS, Workspace, _weight_sum
+from ._penalty import L2Penalty
 from ._solvers import minimize_lbfgs
 
 # Why a loop ended; the estimator turns these into warnings.
@@ -115,15 +122,14 @@ class _Batches:
             yield X_batch, Y_buf, sw_buf, workspace
 
 
-def run_epoch(network, params, optimizer, batches, *, alpha, order):
+def run_epoch(network, params, optimizer, batches, *, penalty, order):
     """One pass over the training rows; return the epoch's loss.
 
-    Each step follows the gradient of its batch's data term plus
-    the penalty of the whole training set, ``alpha / (2 S) ||W||²`` with
-    ``S`` the weight of all training rows: an unbiased estimate of the
-    gradient of the full-batch objective, so ``alpha`` means the same for
-    every solver and batch size. (MLPRegressor divides the penalty by the
-    batch's weight instead, which makes it ``S / S_batch`` times stronger.)
+    Each step follows the gradient of its batch's data term plus that of
+    ``penalty``, the fit's :class:`~sknn_simple._penalty.L2Penalty`, whose
+    ``S`` is the weight of all training rows: an unbiased estimate of the
+    gradient of the full-batch objective (:func:`objective_and_gradient`),
+    so ``alpha`` means the same for every solver and batch size.
 
     The loss is the weighted mean over batches of each batch's data
     term (at the weights it was computed with), plus the penalty at the end
@@ -139,16 +145,16 @@ def run_epoch(network, params, optimizer, batches, *, alpha, order):
         if weight_sum == 0:  # every row of this batch has zero weight
             continue
         # The batch's data term and its gradient, then the penalty's
-        # gradient for the whole training set's weight.
+        # gradient (the same for every batch: S is the whole training set's).
         data_loss, _ = network.loss_and_gradient(
-            params, X, Y, sample_weight, 0.0, grad=grad, workspace=workspace
+            params, X, Y, sample_weight, grad=grad, workspace=workspace
         )
         if not math.isfinite(data_loss):
             return np.nan
-        network.add_penalty_gradient(params, alpha, total_weight, grad)
+        penalty.add_gradient(params, grad)
         data_loss_sum += data_loss * weight_sum
         optimizer.step(params, grad)
-    return data_loss_sum / total_weight + network.penalty(params, alpha, total_weight)
+    return data_loss_sum / total_weight + penalty.value(params)
 
 
 def _evaluate_validation(network, params, data, workspace):
@@ -190,9 +196,10 @@ def _record_and_check_improvement(progress, loss, validation, tol):
 
 @dataclass(frozen=True)
 class StochasticSettings:
-    """How ``fit_stochastic`` trains: the estimator's settings for one call."""
+    """How ``fit_stochastic`` trains: the estimator's settings for one call,
+    and the fit's penalty."""
 
-    alpha: float
+    penalty: L2Penalty
     batch_size: int
     max_epochs: int
     shuffle: bool
@@ -204,9 +211,9 @@ class StochasticSettings:
 
 @dataclass(frozen=True)
 class LbfgsSettings:
-    """How ``fit_lbfgs`` trains."""
+    """How ``fit_lbfgs`` trains, and the fit's penalty."""
 
-    alpha: float
+    penalty: L2Penalty
     max_iter: int
     max_fun: int
     tol: float
@@ -286,7 +293,7 @@ class _EpochLoop:
             max(progress.loss_curve)
             if progress.loss_curve
             else start_loss_estimate(
-                network, params, data, settings.alpha, self.batches.workspace()
+                network, params, data, settings.penalty, self.batches.workspace()
             )
         )
         start_loss = progress.loss if progress.loss_curve else self.reference_loss
@@ -310,7 +317,7 @@ class _EpochLoop:
                     self.params,
                     self.optimizer,
                     self.batches,
-                    alpha=self.settings.alpha,
+                    penalty=self.settings.penalty,
                     order=order,
                 )
                 reason = self._end_epoch(loss, monitor)
@@ -337,7 +344,7 @@ class _EpochLoop:
                     self.network,
                     self.kept.best,
                     self.data,
-                    settings.alpha,
+                    settings.penalty,
                     self.batches.workspace(),
                 )
             progress.message = _divergence_message(
@@ -405,11 +412,27 @@ class _EpochLoop:
 DIVERGENCE_FACTOR = 1e3
 
 
-def objective(network, params, data, alpha, workspace=None):
-    """The training objective on all training rows (a forward pass only)."""
-    return network.loss(
-        params, data.X, data.Y, data.sample_weight, alpha, workspace=workspace
+def objective(network, params, data, penalty, workspace=None):
+    """The training objective on all training rows: the data term (a forward
+    pass only) plus ``penalty``, an :class:`~sknn_simple._penalty.L2Penalty`."""
+    loss = network.loss(params, data.X, data.Y, data.sample_weight, workspace=workspace)
+    return loss + penalty.value(params)
+
+
+def objective_and_gradient(
+    network, params, data, penalty, *, grad=None, workspace=None
+):
+    """The training objective on all training rows and its gradient: the
+    data term's by backpropagation, plus ``penalty``'s.
+
+    ``grad`` and ``workspace`` are as for ``Network.loss_and_gradient``;
+    returns ``(loss, grad)``.
+    """
+    loss, grad = network.loss_and_gradient(
+        params, data.X, data.Y, data.sample_weight, grad=grad, workspace=workspace
     )
+    penalty.add_gradient(params, grad)
+    return loss + penalty.value(params), grad
 
 
 #: The loss at the start of stochastic training is estimated on at most this
@@ -418,30 +441,29 @@ def objective(network, params, data, alpha, workspace=None):
 START_LOSS_ROWS = 1_000
 
 
-def start_loss_estimate(network, params, data, alpha, workspace=None):
+def start_loss_estimate(network, params, data, penalty, workspace=None):
     """The objective at the starting weights, on a sample of the rows.
 
     All rows when there are at most :data:`START_LOSS_ROWS`, so the value is
     exact on small data; a non-finite value is checked on all rows by
-    :func:`check_finite_at_start` before it is blamed on the data.
+    :func:`check_finite_at_start` before it is blamed on the data. The
+    sample's data term estimates the whole one; the penalty is the fit's,
+    whatever the sample.
     """
     n_samples = data.Y.shape[0]
     if n_samples <= START_LOSS_ROWS:
-        loss = objective(network, params, data, alpha, workspace)
+        loss = objective(network, params, data, penalty, workspace)
     else:
         rows = np.linspace(0, n_samples - 1, START_LOSS_ROWS).astype(np.intp)
         sw = None if data.sample_weight is None else data.sample_weight[rows]
-        sample = Dataset(data.X[rows], data.Y[rows], sw)
-        loss = objective(network, params, sample, 0.0, workspace)
-        loss += network.penalty(
-            params, alpha, _weight_sum(data.sample_weight, n_samples)
-        )
+        loss = network.loss(params, data.X[rows], data.Y[rows], sw, workspace=workspace)
+        loss += penalty.value(params)
     if not np.isfinite(loss):
-        check_finite_at_start(network, params, data, alpha, workspace)
+        check_finite_at_start(network, params, data, penalty, workspace)
     return loss
 
 
-def check_finite_at_start(network, params, data, alpha, workspace=None):
+def check_finite_at_start(network, params, data, penalty, workspace=None):
     """Raise a clear error when the objective at the starting weights, on all
     rows, is not finite.
 
@@ -451,7 +473,7 @@ def check_finite_at_start(network, params, data, alpha, workspace=None):
         When the loss overflows before any step: the data, not the training,
         is at fault, so no warning-and-carry-on could help.
     """
-    if not np.isfinite(objective(network, params, data, alpha, workspace)):
+    if not np.isfinite(objective(network, params, data, penalty, workspace)):
         raise ValueError(_NOT_FINITE_AT_START)
 
 
@@ -590,14 +612,12 @@ class _LbfgsRun:
 
     def _evaluate(self, x):
         """The objective and its float64 gradient at ``x``, computed."""
-        data = self.data
         np.copyto(self.params, x, casting="same_kind")
-        loss, _ = self.network.loss_and_gradient(
+        loss, _ = objective_and_gradient(
+            self.network,
             self.params,
-            data.X,
-            data.Y,
-            data.sample_weight,
-            self.settings.alpha,
+            self.data,
+            self.settings.penalty,
             grad=self.grad,
             workspace=self.workspace,
         )
@@ -662,5 +682,5 @@ class _LbfgsRun:
             if np.isfinite(loss):
                 return loss
         return objective(
-            self.network, params, self.data, self.settings.alpha, self.workspace
+            self.network, params, self.data, self.settings.penalty, self.workspace
         )

@@ -1,9 +1,12 @@
 """The analytic gradient of the training objective is the true gradient.
 
-Every solver trusts ``Network.loss_and_gradient``; a wrong term in the
-backward pass would still train, just worse, so it is checked here against
-finite differences for every activation pair, with and without sample
-weights and the L2 penalty, and against the objective written by hand.
+Every solver trusts the training objective, the data term of
+``Network.loss_and_gradient`` plus the fit's ``L2Penalty``, as
+``_training.objective_and_gradient`` composes them; a wrong term in the
+backward pass or in the penalty would still train, just worse, so the
+composed gradient is checked here against finite differences for every
+activation pair, with and without sample weights and the L2 penalty, and
+against the objective written by hand.
 """
 
 import itertools
@@ -16,6 +19,8 @@ from scipy.optimize import check_grad
 import sknn_simple._network
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
 from sknn_simple._network import Network, Workspace
+from sknn_simple._penalty import L2Penalty
+from sknn_simple._training import Dataset, objective, objective_and_gradient
 
 N_SAMPLES, N_FEATURES, HIDDEN = 7, 4, (5, 3)
 # Finite differences perturb one parameter by ~1.5e-8, which moves a
@@ -66,6 +71,24 @@ def _problem(activation, output_activation, n_outputs, weighted, seed=0):
     raise AssertionError("no draw kept clear of the relu kink")  # pragma: no cover
 
 
+def _penalty(network, Y, sample_weight, alpha):
+    """The fit's penalty for these training rows, built as the estimator does."""
+    return L2Penalty.for_rows(alpha, network, sample_weight, Y.shape[0])
+
+
+def _loss(network, params, X, Y, sample_weight, alpha):
+    """The training objective: the data term plus the penalty."""
+    penalty = _penalty(network, Y, sample_weight, alpha)
+    return objective(network, params, Dataset(X, Y, sample_weight), penalty)
+
+
+def _loss_and_gradient(network, params, X, Y, sample_weight, alpha, **buffers):
+    """The training objective and its gradient, as the solvers compute them."""
+    penalty = _penalty(network, Y, sample_weight, alpha)
+    data = Dataset(X, Y, sample_weight)
+    return objective_and_gradient(network, params, data, penalty, **buffers)
+
+
 CASES = list(
     itertools.product(ACTIVATIONS, OUTPUT_RANGES, [False, True], [0.0, 0.3], [1, 3])
 )
@@ -85,10 +108,10 @@ def test_gradient_matches_finite_differences(
     )
 
     def loss(p):
-        return network.loss(p, X, Y, sample_weight, alpha)
+        return _loss(network, p, X, Y, sample_weight, alpha)
 
     def gradient(p):
-        return network.loss_and_gradient(p, X, Y, sample_weight, alpha)[1]
+        return _loss_and_gradient(network, p, X, Y, sample_weight, alpha)[1]
 
     grad = gradient(params)
     assert grad.shape == params.shape
@@ -103,12 +126,12 @@ def test_zero_weight_rows_do_not_contribute():
     keep = sample_weight > 0
     Y_changed = Y.copy()
     Y_changed[~keep] += 100.0  # a wild target on a zero-weight row
-    loss, grad = network.loss_and_gradient(params, X, Y, sample_weight, 0.1)
-    loss_changed, grad_changed = network.loss_and_gradient(
-        params, X, Y_changed, sample_weight, 0.1
+    loss, grad = _loss_and_gradient(network, params, X, Y, sample_weight, 0.1)
+    loss_changed, grad_changed = _loss_and_gradient(
+        network, params, X, Y_changed, sample_weight, 0.1
     )
-    loss_dropped, grad_dropped = network.loss_and_gradient(
-        params, X[keep], Y[keep], sample_weight[keep], 0.1
+    loss_dropped, grad_dropped = _loss_and_gradient(
+        network, params, X[keep], Y[keep], sample_weight[keep], 0.1
     )
     assert loss_changed == pytest.approx(loss, rel=1e-14)
     np.testing.assert_allclose(grad_changed, grad, rtol=1e-12, atol=1e-15)
@@ -125,9 +148,11 @@ def test_sparse_csr_input_gives_dense_loss_and_gradient(activation, weighted):
     X[np.abs(X) < 0.7] = 0.0  # make it genuinely sparse
     X_csr = sp.csr_matrix(X)
     assert X_csr.nnz < X.size
-    loss_dense, grad_dense = network.loss_and_gradient(params, X, Y, sample_weight, 0.3)
-    loss_sparse, grad_sparse = network.loss_and_gradient(
-        params, X_csr, Y, sample_weight, 0.3
+    loss_dense, grad_dense = _loss_and_gradient(
+        network, params, X, Y, sample_weight, 0.3
+    )
+    loss_sparse, grad_sparse = _loss_and_gradient(
+        network, params, X_csr, Y, sample_weight, 0.3
     )
     assert loss_sparse == pytest.approx(loss_dense, rel=1e-13)
     np.testing.assert_allclose(grad_sparse, grad_dense, rtol=1e-12, atol=1e-15)
@@ -136,7 +161,8 @@ def test_sparse_csr_input_gives_dense_loss_and_gradient(activation, weighted):
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("n_outputs", [1, 3])
 def test_loss_is_the_documented_objective(n_outputs, weighted):
-    """loss = 1/(2Sk) sum_i s_i ||out_i - y_i||^2 + alpha/(2S) sum ||W||^2."""
+    """loss = 1/(2Sk) sum_i s_i ||out_i - y_i||^2 + alpha/(2S) sum ||W||^2:
+    the network's data term plus the penalty's value."""
     network, params, X, Y, sample_weight = _problem(
         "logistic", "tanh", n_outputs, weighted
     )
@@ -152,12 +178,21 @@ def test_loss_is_the_documented_objective(n_outputs, weighted):
     penalty = alpha / (2 * S) * sum((coef**2).sum() for coef in coefs)
     expected = data_term + penalty
 
-    assert network.loss(params, X, Y, sample_weight, alpha) == pytest.approx(
+    assert _loss(network, params, X, Y, sample_weight, alpha) == pytest.approx(
         expected, rel=1e-13
     )
-    assert network.loss_and_gradient(params, X, Y, sample_weight, alpha)[
-        0
-    ] == pytest.approx(expected, rel=1e-13)
+    loss, _ = _loss_and_gradient(network, params, X, Y, sample_weight, alpha)
+    assert loss == pytest.approx(expected, rel=1e-13)
+    # The network computes the data term alone, the penalty object the rest.
+    assert network.loss(params, X, Y, sample_weight) == pytest.approx(
+        data_term, rel=1e-13
+    )
+    assert network.loss_and_gradient(params, X, Y, sample_weight)[0] == pytest.approx(
+        data_term, rel=1e-13
+    )
+    assert _penalty(network, Y, sample_weight, alpha).value(params) == pytest.approx(
+        penalty, rel=1e-13
+    )
     output = network.predict(params, X)
     assert network.data_loss(output, Y, sample_weight) == pytest.approx(
         data_term, rel=1e-13
@@ -168,8 +203,8 @@ def test_intercepts_are_not_penalised():
     """alpha adds alpha/S * W to the weights' gradient and nothing else."""
     network, params, X, Y, sample_weight = _problem("relu", "identity", 3, True)
     alpha, S = 0.5, sample_weight.sum()
-    loss0, grad0 = network.loss_and_gradient(params, X, Y, sample_weight, 0.0)
-    loss1, grad1 = network.loss_and_gradient(params, X, Y, sample_weight, alpha)
+    loss0, grad0 = _loss_and_gradient(network, params, X, Y, sample_weight, 0.0)
+    loss1, grad1 = _loss_and_gradient(network, params, X, Y, sample_weight, alpha)
     weights = params[: network.n_coefs]
     assert loss1 - loss0 == pytest.approx(
         alpha / (2 * S) * weights @ weights, rel=1e-12
@@ -184,8 +219,8 @@ def test_intercepts_are_not_penalised():
     shifted = params.copy()
     _, intercepts = network.unpack(shifted)
     intercepts[0] += 10.0
-    loss_shifted0 = network.loss(shifted, X, Y, sample_weight, 0.0)
-    loss_shifted1 = network.loss(shifted, X, Y, sample_weight, alpha)
+    loss_shifted0 = _loss(network, shifted, X, Y, sample_weight, 0.0)
+    loss_shifted1 = _loss(network, shifted, X, Y, sample_weight, alpha)
     assert loss_shifted1 - loss_shifted0 == pytest.approx(loss1 - loss0, rel=1e-12)
 
 
@@ -195,12 +230,14 @@ def test_reused_buffers_give_fresh_results():
     other = params + 0.5
     grad = np.full_like(params, np.nan)
     workspace = Workspace(network, N_SAMPLES, params.dtype)
-    network.loss_and_gradient(other, X, Y, None, 0.0, grad=grad, workspace=workspace)
-    loss, returned = network.loss_and_gradient(
-        params, X, Y, sample_weight, 0.3, grad=grad, workspace=workspace
+    network.loss_and_gradient(other, X, Y, None, grad=grad, workspace=workspace)
+    loss, returned = _loss_and_gradient(
+        network, params, X, Y, sample_weight, 0.3, grad=grad, workspace=workspace
     )
     assert returned is grad
-    fresh_loss, fresh_grad = network.loss_and_gradient(params, X, Y, sample_weight, 0.3)
+    fresh_loss, fresh_grad = _loss_and_gradient(
+        network, params, X, Y, sample_weight, 0.3
+    )
     assert loss == fresh_loss
     np.testing.assert_array_equal(grad, fresh_grad)
 
@@ -208,8 +245,9 @@ def test_reused_buffers_give_fresh_results():
 def test_float32_gradient_stays_float32_and_close():
     """float32 data trains in float32 with a gradient close to float64's."""
     network, params, X, Y, sample_weight = _problem("logistic", "identity", 3, True)
-    loss64, grad64 = network.loss_and_gradient(params, X, Y, sample_weight, 0.3)
-    loss32, grad32 = network.loss_and_gradient(
+    loss64, grad64 = _loss_and_gradient(network, params, X, Y, sample_weight, 0.3)
+    loss32, grad32 = _loss_and_gradient(
+        network,
         params.astype(np.float32),
         X.astype(np.float32),
         Y.astype(np.float32),
@@ -234,18 +272,20 @@ def test_blocks_of_rows_give_the_whole_batch_result(monkeypatch, weighted, spars
     network, params, X, Y, sample_weight = _problem("logistic", "tanh", 3, weighted)
     if sparse:
         X = sp.csr_matrix(np.where(np.abs(X) < 0.7, 0.0, X))
-    whole_loss, whole_grad = network.loss_and_gradient(params, X, Y, sample_weight, 0.3)
+    whole_loss, whole_grad = _loss_and_gradient(
+        network, params, X, Y, sample_weight, 0.3
+    )
     whole_output = network.predict(params, X)
 
     monkeypatch.setattr(sknn_simple._network, "BLOCK_ROWS", 3)
     workspace = Workspace(network, N_SAMPLES, params.dtype)
     assert workspace.n_rows == 3
-    loss, grad = network.loss_and_gradient(
-        params, X, Y, sample_weight, 0.3, workspace=workspace
+    loss, grad = _loss_and_gradient(
+        network, params, X, Y, sample_weight, 0.3, workspace=workspace
     )
     assert loss == pytest.approx(whole_loss, rel=1e-13)
     np.testing.assert_allclose(grad, whole_grad, rtol=1e-12, atol=1e-15)
-    assert network.loss(params, X, Y, sample_weight, 0.3) == pytest.approx(
+    assert _loss(network, params, X, Y, sample_weight, 0.3) == pytest.approx(
         whole_loss, rel=1e-13
     )
     output = network.predict(params, X)

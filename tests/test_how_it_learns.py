@@ -110,9 +110,7 @@ def _worked_example():
     # their buffers), so A^(2) is read after a forward pass of its own.
     network.forward(params, X, workspace)
     hidden_2 = workspace.outputs[1].copy()
-    loss, grad = network.loss_and_gradient(
-        params, X, Y_scaled, alpha=0.0, workspace=workspace
-    )
+    loss, grad = network.loss_and_gradient(params, X, Y_scaled, workspace=workspace)
     outputs = workspace.outputs[-1].copy()
     output_delta = workspace.deltas[-1].copy()
     coef_grads, intercept_grads = network.unpack(grad)
@@ -298,6 +296,10 @@ REQUIRED_EXCERPTS = {
     "sknn_simple._solvers.AdamOptimizer.step",
     "sknn_simple._solvers.minimize_lbfgs",
     "sknn_simple._training._LbfgsRun._evaluate",
+    "sknn_simple._penalty.L2Penalty.value",
+    "sknn_simple._penalty.L2Penalty.add_gradient",
+    "sknn_simple._training.objective_and_gradient",
+    "sknn_simple._training.run_epoch",
 }
 
 
@@ -341,11 +343,14 @@ SCOPES = [
     "sknn_simple._network.Network._backpropagate",
     "sknn_simple._network.Workspace.__init__",
     "sknn_simple._activations._logistic_derivative",
+    "sknn_simple._penalty.L2Penalty.value",
+    "sknn_simple._penalty.L2Penalty.add_gradient",
     "sknn_simple._solvers.SGDOptimizer.step",
     "sknn_simple._solvers.SGDOptimizer.end_epoch",
     "sknn_simple._solvers.AdamOptimizer.step",
     "sknn_simple._solvers.minimize_lbfgs",
     "sknn_simple._training.run_epoch",
+    "sknn_simple._training.objective_and_gradient",
     "sknn_simple._training.fit_stochastic",
     "sknn_simple._training._EpochLoop.run",
     "sknn_simple._training.fit_lbfgs",
@@ -355,6 +360,7 @@ SCOPES = [
     "sknn_simple._state.FittedState.predict",
     "sknn_simple._target.fit_target_scaling",
     "sknn_simple._regressor.SimpleMLPRegressor._train",
+    "sknn_simple._regressor.SimpleMLPRegressor._training_rows",
     "sknn_simple._regressor.SimpleMLPRegressor._validate_training_data",
     "sknn_simple._regressor.SimpleMLPRegressor.predict",
 ]
@@ -362,6 +368,7 @@ SKNN_MODULES = [
     "sknn_simple",
     "sknn_simple._network",
     "sknn_simple._activations",
+    "sknn_simple._penalty",
     "sknn_simple._solvers",
     "sknn_simple._training",
     "sknn_simple._target",

@@ -23,8 +23,10 @@ from sknn_simple import SimpleMLPRegressor
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
 from sknn_simple._losses import IDENTITY_OUTPUT_ONLY, LOSSES, prediction_loss
 from sknn_simple._network import Network
+from sknn_simple._penalty import L2Penalty
 from sknn_simple._state import FittedState
 from sknn_simple._target import fit_target_scaling, weighted_quantile
+from sknn_simple._training import Dataset, objective, objective_and_gradient
 
 N_SAMPLES, N_FEATURES, HIDDEN = 9, 4, (5, 3)
 RTOL = 1e-6
@@ -106,19 +108,22 @@ def test_gradient_of_every_loss_matches_finite_differences(
     network, params, X, Y, sample_weight = _problem(
         loss, activation, n_outputs, weighted, output_activation
     )
+    # The training objective: the loss's data term plus the L2 penalty.
+    data = Dataset(X, Y, sample_weight)
+    penalty = L2Penalty.for_rows(0.3, network, sample_weight, N_SAMPLES)
 
-    def objective(p):
-        return network.loss(p, X, Y, sample_weight, 0.3)
+    def loss_value(p):
+        return objective(network, p, data, penalty)
 
     def gradient(p):
-        return network.loss_and_gradient(p, X, Y, sample_weight, 0.3)[1]
+        return objective_and_gradient(network, p, data, penalty)[1]
 
     grad = gradient(params)
     assert np.linalg.norm(grad) > 0
-    assert objective(params) == pytest.approx(
-        network.loss_and_gradient(params, X, Y, sample_weight, 0.3)[0], rel=1e-12
+    assert loss_value(params) == pytest.approx(
+        objective_and_gradient(network, params, data, penalty)[0], rel=1e-12
     )
-    assert check_grad(objective, gradient, params) / np.linalg.norm(grad) < RTOL
+    assert check_grad(loss_value, gradient, params) / np.linalg.norm(grad) < RTOL
 
 
 def _element_loss(loss, o, y):
@@ -147,9 +152,12 @@ def test_objective_is_the_documented_formula(loss):
     data = np.sum(sample_weight[:, None] * _element_loss(loss, output, Y)) / (S * k)
     weights = params[: network.n_coefs]
     expected = data + 0.3 / (2 * S) * weights @ weights
-    assert network.loss(params, X, Y, sample_weight, 0.3) == pytest.approx(
+    penalty = L2Penalty.for_rows(0.3, network, sample_weight, N_SAMPLES)
+    rows = Dataset(X, Y, sample_weight)
+    assert objective(network, params, rows, penalty) == pytest.approx(
         expected, rel=1e-12
     )
+    assert network.loss(params, X, Y, sample_weight) == pytest.approx(data, rel=1e-12)
     assert network.data_loss(output, Y, sample_weight) == pytest.approx(data, rel=1e-12)
 
 

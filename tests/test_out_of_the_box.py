@@ -89,9 +89,11 @@ def test_a_fixed_alpha_keeps_its_exact_meaning():
         model.fit(BLOG_X, BLOG_Y)
     assert model.alpha_ == 0.37
     Y = (BLOG_Y - BLOG_Y.mean()) / BLOG_Y.std()
-    expected = model._state.network.loss(
-        model._state.params, BLOG_X, Y.reshape(-1, 1), alpha=0.37
-    )
+    network, params = model._state.network, model._state.params
+    weights = params[: network.n_coefs]
+    # The data term plus alpha / (2 S) ||W||², S = 5 rows.
+    expected = network.loss(params, BLOG_X, Y.reshape(-1, 1))
+    expected += 0.37 / (2 * 5) * weights @ weights
     assert model.loss_ == pytest.approx(expected, rel=1e-10)
 
 

@@ -16,7 +16,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sknn_simple import SimpleMLPRegressor
 from sknn_simple._network import Network
-from sknn_simple._training import Dataset, _Batches, run_epoch
+from sknn_simple._penalty import L2Penalty
+from sknn_simple._training import Dataset, _Batches, objective_and_gradient, run_epoch
 
 # The blog post's data: five rows of three features and their targets.
 BLOG_X = np.array([[5, 1, 10], [8, 3, 4], [9, 7, 1], [5, 2, 8], [8, 4, 3]], float)
@@ -357,11 +358,11 @@ def test_minibatch_gradients_average_to_the_full_batch_gradient(
     sample_weight = np.random.RandomState(0).rand(len(y)) if weighted else None
     network = Network((X.shape[1], 5, 1), "logistic", "identity")
     params = network.initialize(np.random.RandomState(0))
-    alpha = 3.0
     data = Dataset(X, Y, sample_weight)
+    penalty = L2Penalty.for_rows(3.0, network, sample_weight, len(y))
     optimizer = _RecordingOptimizer()
     batches = _Batches(network, data, batch_size)
-    run_epoch(network, params, optimizer, batches, alpha=alpha, order=None)
+    run_epoch(network, params, optimizer, batches, penalty=penalty, order=None)
 
     shares = [
         (sample_weight[start : start + batch_size].sum() / sample_weight.sum())
@@ -370,7 +371,7 @@ def test_minibatch_gradients_average_to_the_full_batch_gradient(
         for start in range(0, len(y), batch_size)
     ]
     averaged = sum(share * grad for share, grad in zip(shares, optimizer.grads))
-    _, full = network.loss_and_gradient(params, X, Y, sample_weight, alpha)
+    _, full = objective_and_gradient(network, params, data, penalty)
     assert_allclose(averaged, full, rtol=1e-10, atol=1e-14)
 
 
