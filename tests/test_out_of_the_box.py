@@ -166,6 +166,18 @@ def test_on_large_data_the_penalty_is_judged_for_all_rows_not_the_checked_ones()
     assert f"strong for {n_rows} rows (alpha / S = 100," in str(caught[0].message)
 
 
+def test_the_penalty_cause_quotes_the_penalty_the_fit_used():
+    # With early stopping the penalty's S is the weight of the 270 rows
+    # trained on, not of all 300: the warning quotes the alpha / S of the fit.
+    X, y = make_friedman1(n_samples=300, random_state=0)
+    model = SimpleMLPRegressor(
+        alpha=1e4, solver="adam", early_stopping=True, random_state=0
+    )
+    caught = _fit_catching(model, X, y)
+    assert len(caught) == 1
+    assert "strong for 270 rows (alpha / S = 37," in str(caught[0].message)
+
+
 def test_a_learning_rate_that_never_moves_the_weights_warns():
     X, y = make_friedman1(n_samples=300, random_state=0)
     model = SimpleMLPRegressor(

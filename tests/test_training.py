@@ -17,7 +17,15 @@ from sklearn.preprocessing import StandardScaler
 from sknn_simple import SimpleMLPRegressor
 from sknn_simple._network import Network
 from sknn_simple._penalty import L2Penalty
-from sknn_simple._training import Dataset, _Batches, objective_and_gradient, run_epoch
+from sknn_simple._training import (
+    Dataset,
+    LbfgsSettings,
+    Progress,
+    _Batches,
+    _LbfgsRun,
+    objective_and_gradient,
+    run_epoch,
+)
 
 # The blog post's data: five rows of three features and their targets.
 BLOG_X = np.array([[5, 1, 10], [8, 3, 4], [9, 7, 1], [5, 2, 8], [8, 4, 3]], float)
@@ -373,6 +381,76 @@ def test_minibatch_gradients_average_to_the_full_batch_gradient(
     averaged = sum(share * grad for share, grad in zip(shares, optimizer.grads))
     _, full = objective_and_gradient(network, params, data, penalty)
     assert_allclose(averaged, full, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_full_batch_epoch_steps_along_the_lbfgs_objective(regression_data, weighted):
+    """With one batch of all rows, the epoch loop's step gradient and loss are
+    L-BFGS's function and gradient, penalty included: both loops take the
+    fit's one penalty, and neither adds a penalty of its own."""
+    X, y = regression_data
+    Y = (y / y.std())[:, None]
+    sample_weight = np.random.RandomState(0).rand(len(y)) if weighted else None
+    network = Network((X.shape[1], 5, 1), "tanh", "identity")
+    params = network.initialize(np.random.RandomState(0))
+    data = Dataset(X, Y, sample_weight)
+    penalty = L2Penalty.for_rows(3.0, network, sample_weight, len(y))
+    optimizer = _RecordingOptimizer()  # leaves the weights where they are
+    epoch_loss = run_epoch(
+        network,
+        params,
+        optimizer,
+        _Batches(network, data, len(y)),
+        penalty=penalty,
+        order=None,
+    )
+    settings = LbfgsSettings(penalty, 10, 10, 1e-4, 10, False)
+    run = _LbfgsRun(network, params.copy(), Progress(), data, settings)
+    lbfgs_loss, lbfgs_grad = run.loss_and_gradient(params.astype(np.float64))
+
+    assert len(optimizer.grads) == 1
+    assert_allclose(optimizer.grads[0], lbfgs_grad, rtol=1e-12, atol=1e-15)
+    assert epoch_loss == pytest.approx(lbfgs_loss, rel=1e-12)
+    # The penalty is in both, and it is not small here.
+    data_only = network.loss_and_gradient(params, X, Y, sample_weight)[1]
+    assert np.abs(lbfgs_grad - data_only).max() > 1e-3 * np.abs(data_only).max()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sgd_and_lbfgs_fits_minimise_one_objective(weighted):
+    """The estimator gives both solvers the same penalty, alpha / (2 S) with S
+    the weight of all training rows: L-BFGS's ``loss_`` is that objective,
+    and one full-batch SGD step from the same weights follows its gradient."""
+    X, y = make_friedman1(n_samples=40, random_state=0)
+    sample_weight = np.random.RandomState(1).uniform(0.2, 2, len(y))
+    if not weighted:
+        sample_weight = None
+    alpha, learning_rate = 3.0, 1e-3
+    model = SimpleMLPRegressor(
+        (6,), solver="lbfgs", alpha=alpha, normalize_y=False, max_iter=5
+    )
+    model.set_params(random_state=0).fit(X, y, sample_weight=sample_weight)
+    network, start = model._state.network, model._state.params.copy()
+    S = len(y) if sample_weight is None else sample_weight.sum()
+    penalty = L2Penalty(alpha, S, network.n_coefs)
+    data = Dataset(X, y[:, None], sample_weight)
+    loss, grad = objective_and_gradient(network, start, data, penalty)
+    assert model.loss_ == pytest.approx(loss, rel=1e-12)
+
+    model.set_params(
+        solver="sgd",
+        warm_start=True,
+        batch_size=len(y),
+        momentum=0.0,
+        learning_rate="constant",
+        learning_rate_init=learning_rate,
+        shuffle=False,
+        max_iter=1,
+    )
+    model.fit(X, y, sample_weight=sample_weight)
+    step = (start - model._state.params) / learning_rate
+    assert_allclose(step, grad, rtol=1e-6, atol=1e-9 * np.abs(grad).max())
 
 
 # ------------------------------------------------------------- the defaults
