@@ -195,15 +195,21 @@ def test_step_updates_params_in_place(index):
 def test_step_allocates_no_vector(index):
     """A step allocates nothing of the vector's size, not even the first."""
     n = 100_000
-    opt = _optimizers(n)[index]
-    params, grad = np.zeros(n), np.full(n, 0.5)
-    tracemalloc.start()
-    try:
-        opt.step(params, grad)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < params.nbytes // 10
+
+    def first_step_peak():
+        opt = _optimizers(n)[index]
+        params, grad = np.zeros(n), np.full(n, 0.5)
+        tracemalloc.start()
+        try:
+            opt.step(params, grad)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    # tracemalloc counts every thread's allocations: the least of three
+    # fresh first steps leaves out a background thread's (a dask client's,
+    # from an earlier test) that happened to fall into one of them.
+    assert min(first_step_peak() for _ in range(3)) < n * 8 // 10
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
