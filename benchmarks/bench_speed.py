@@ -5,9 +5,13 @@ batch size, learning rate, dtype, starting weights, shuffling) for a fixed
 number of epochs or L-BFGS iterations: ``tol=0``, ``n_iter_no_change`` past
 ``max_iter``, ``alpha=0`` and ``normalize_y=False`` for ours. Fits are
 interleaved in one process (the order rotates every repeat), so machine load
-hits all alike; tables give median times, their min-max over the repeats,
-and ratios of medians (above 1: we are faster). The final training losses
-are printed to show the same optimisation was done.
+hits all alike, after an untimed warm-up fit of each contender; tables give
+median times, their min-max over the repeats, and ratios of medians (above
+1: we are faster). The final training losses are printed to show the same
+optimisation was done. A time marked † is of fits of ours that warned
+``CollapsedFitWarning`` (after few epochs at this learning rate the model
+still predicts almost a constant): such a fit also runs the collapse
+diagnosis, a least-squares fit of y on X, which MLPRegressor and torch do not.
 
 Data come from ``make_friedman1``; hidden layers are logistic, the output
 linear. Sections (``--only``, comma-separated; all by default):
@@ -56,10 +60,18 @@ on the same shapes and batch size, the most the products alone could reach.
 
 torch is optional and never a test dependency: without it the torch columns
 and section are skipped with one line. Install the CPU build with
-``pip install torch==2.13.0``.
+``pip install torch==2.13.0`` (in the project's development environment pip
+installs it from a wheel on disk, no download).
 
 Run: python benchmarks/bench_speed.py [--repeats 5] [--quick]
-[--only mlp,torch,predict,fixed,grid] [--threads 1,2] [--out FILE.md]
+[--only mlp,torch,predict,fixed,grid] [--threads 1,2] [--torch-configs
+b,tiny,c,wide] [--configs abcd] [--out FILE.md]
+
+``--quick`` is a smoke run: 1 repeat, 1-2 epochs, predict up to 100,000
+rows, 1-epoch grid search; its times mean little. Put the checkout first on
+the path (``PYTHONPATH=.``) to time it rather than an installed copy. The
+machine is described at the top: CPU, cores, versions, and every thread pool
+threadpoolctl finds with its size.
 """
 
 import argparse
@@ -604,7 +616,7 @@ def section_torch(args, report):
     report("## Ours against eager PyTorch")
     report()
     if torch_loop is None:
-        report(TORCH_MISSING)
+        report("Skipped: torch is not installed.")
         return
     epochs = QUICK_TORCH_EPOCHS if args.quick else TORCH_EPOCHS
     report(
@@ -745,7 +757,9 @@ def torch_bound(args, epochs, races, report):
 # ------------------------------------------------------------------ predict
 def predict_models():
     """(b)'s network in float64 (one epoch: the weights do not matter for
-    speed), as ours, MLPRegressor and torch."""
+    speed), as ours, MLPRegressor and torch; and the largest difference
+    between torch's predictions and ours on the training rows (None without
+    torch)."""
     config = CONFIGS["b"]
     X, y = make_data(config, np.float64)
     models = estimators(config, 1)
@@ -761,8 +775,8 @@ def predict_models():
         model = torch_loop.build_model(ours.coefs_, ours.intercepts_)
         predictors["torch"] = torch_loop.predictor(model)
         difference = np.abs(predictors["torch"](X) - predictors["ours"](X)).max()
-        predictors["_difference"] = difference
-    return predictors
+        return predictors, float(difference)
+    return predictors, None
 
 
 def calls_timer(predict, X, calls):
@@ -779,12 +793,8 @@ def section_predict(args, report):
     report("## Predict")
     report()
     sizes = QUICK_PREDICT_SIZES if args.quick else PREDICT_SIZES
-    predictors = predict_models()
-    difference = predictors.pop("_difference", None)
-    if torch_loop is None:
-        report(TORCH_MISSING)
-        report()
-    else:
+    predictors, difference = predict_models()
+    if torch_loop is not None:
         report(
             "torch: `with torch.inference_mode(): model(torch.from_numpy(X)).numpy()`; "
             f"largest difference from ours on 20,000 rows: {difference:.1e}."
@@ -866,8 +876,6 @@ def section_fixed(args, report):
         "(issue 14's target: fixed ≤ 5% of one epoch). †: the fits warned "
         "CollapsedFitWarning, so they include the collapse diagnosis."
     )
-    if torch_loop is None:
-        report(TORCH_MISSING)
     report()
     report(
         "| config | threads | contender | t(1) | t(2) | fixed | epoch | fixed / epoch |"
@@ -974,7 +982,7 @@ def cpu_model():
 def describe_machine():
     pools = [
         f"{info['internal_api']} {info.get('version')} ({info['num_threads']} "
-        f"threads, {os.path.basename(os.path.dirname(info['filepath']))})"
+        f"threads, {info['filepath'].split('site-packages' + os.sep)[-1]})"
         for info in threadpool_info()
     ]
     if torch_loop is not None:
