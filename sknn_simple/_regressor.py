@@ -787,9 +787,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             collapse=self._collapse_check(
                 reason, solver, start, rows, params, progress, incremental, penalty
             ),
-            feature_scale=median_column_std(data.X, data.sample_weight)
-            if reason == MAX_ITER
-            else None,
+            feature_scale=_sampled_feature_scale(data) if reason == MAX_ITER else None,
         )
 
     def _validated_data(self, X, y, sample_weight, previous, continuing):
@@ -1291,6 +1289,14 @@ def _needs_no_conversion(X, state):
     # Silent: a failing sum's warnings (inf - inf) come from the full check.
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.isfinite(X.sum()))
+
+
+def _sampled_feature_scale(data):
+    """The median column std of the training rows, on the collapse check's
+    sample of them: all 20,000 rows of a (b) fit cost 2% of an epoch."""
+    rows = evenly_spaced_rows(data.X.shape[0])
+    weights = None if data.sample_weight is None else data.sample_weight[rows]
+    return median_column_std(data.X[rows], weights)
 
 
 def _list_or_none(values):
