@@ -44,11 +44,13 @@ def scale(a, x):
 
 
 #: A step whose largest matrix product has fewer floating-point operations
-#: than this runs numpy's products on one thread. Below it a second thread
-#: gains nothing even on a quiet machine (configuration (b), 4e6 per
-#: product: 43.9 against 43.8 ms per epoch), and on a loaded 2-core machine
-#: OpenBLAS's waiting threads made 2-thread training 7 to 20 times slower
-#: than 1-thread (``python benchmarks/bench_blas_threads.py``).
+#: than this runs numpy's products on one thread. On a quiet 2-core machine
+#: a second thread saved 6% of an epoch of configuration (b) (4e6 per
+#: product) and 14% of (c) (2e7); with one core busy with another process
+#: it made them 2.9 and 5.8 times slower. For 512-wide layers (1.3e8) it
+#: saved 25%, against 2.5 times slower when busy
+#: (``python benchmarks/bench_blas_threads.py``,
+#: ``benchmarks/results/blas_threads_2cores.md``).
 MIN_FLOPS_FOR_THREADS = 5e7
 
 
