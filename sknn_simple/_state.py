@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
+from ._array_api import all_finite, namespace_of
 from ._losses import LOSSES, valid_parameter
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
-from ._target import unscale_targets
+from ._target import unscale_targets, unscale_targets_xp
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ class FittedState:
     network : Network
         The architecture; ``params`` holds its weights.
     params : ndarray of shape (network.n_params,)
-        The flat parameter vector; never written after publication.
+        The flat parameter vector; never written after publication. An
+        array of the namespace and on the device the model was fitted on
+        (numpy, or another array library's under array API dispatch); the
+        target map and everything else are numpy or Python values.
     y_offset, y_scale : ndarray of shape (n_outputs,) or None
         The target map of ``normalize_y`` (None when it was off).
     y_ndim : {1, 2}
@@ -90,7 +94,13 @@ class FittedState:
         check_state(self)
         # Views into params, made once: coefs_ and intercepts_ share memory
         # with the vector the solvers updated.
-        object.__setattr__(self, "_views", self.network.unpack(self.params))
+        xp = namespace_of(self.params)
+        views = (
+            self.network.unpack(self.params)
+            if xp is None
+            else self.network.unpack_xp(xp, self.params)
+        )
+        object.__setattr__(self, "_views", views)
 
     @property
     def coefs(self):
@@ -112,19 +122,29 @@ class FittedState:
         ValueError
             When a prediction is not finite.
         """
+        xp = namespace_of(self.params)
+        if xp is not None:
+            return self._predict_xp(xp, X)
         with np.errstate(over="ignore", invalid="ignore"):
             output = self.network.predict(self.params, X, views=self._views)
             if self.normalize_y:
                 output = unscale_targets(output, self.y_offset, self.y_scale)
         if not np.isfinite(output).all():
             n_bad = int(np.sum(~np.isfinite(output).all(axis=1)))
-            raise ValueError(
-                f"The prediction overflows for {n_bad} of {output.shape[0]} rows: "
-                "their feature values are too large for the trained network. "
-                "Scale X the way the training data was scaled (for example with "
-                "the StandardScaler fitted in the same Pipeline)."
-            )
+            raise ValueError(_overflow_message(n_bad, output.shape[0]))
         return output.ravel() if self.y_ndim == 1 else output
+
+    def _predict_xp(self, xp, X):
+        """:meth:`predict` for ``X`` of the parameters' namespace ``xp``."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = self.network.predict_xp(xp, self.params, X, views=self._views)
+            if self.normalize_y:
+                output = unscale_targets_xp(xp, output, self.y_offset, self.y_scale)
+        if not all_finite(output):
+            finite_rows = xp.all(xp.isfinite(output), axis=1)
+            n_bad = output.shape[0] - int(xp.sum(xp.astype(finite_rows, xp.int64)))
+            raise ValueError(_overflow_message(n_bad, output.shape[0]))
+        return xp.reshape(output, (-1,)) if self.y_ndim == 1 else output
 
     # ------------------------------------------------------------- pickling
     def to_plain(self):
@@ -172,6 +192,33 @@ class FittedState:
             ) from error
 
 
+def _overflow_message(n_bad, n_rows):
+    return (
+        f"The prediction overflows for {n_bad} of {n_rows} rows: "
+        "their feature values are too large for the trained network. "
+        "Scale X the way the training data was scaled (for example with "
+        "the StandardScaler fitted in the same Pipeline)."
+    )
+
+
+def _valid_params(params, n_params):
+    """Whether ``params`` is a flat vector of ``n_params`` float32 or float64
+    values, numpy or another array library's."""
+    xp = namespace_of(params)
+    if xp is None:
+        return (
+            isinstance(params, np.ndarray)
+            and params.ndim == 1
+            and params.dtype in (np.float32, np.float64)
+            and params.size == n_params
+        )
+    return (
+        params.ndim == 1
+        and params.dtype in (xp.float32, xp.float64)
+        and params.shape[0] == n_params
+    )
+
+
 def check_state(state):
     """Raise ValueError when a state could not have come from training."""
     network = state.network
@@ -186,14 +233,9 @@ def check_state(state):
     ):
         problems.append("unknown activation")
     params = state.params
-    if not (
-        isinstance(params, np.ndarray)
-        and params.ndim == 1
-        and params.dtype in (np.float32, np.float64)
-        and params.size == network.n_params
-    ):
+    if not _valid_params(params, network.n_params):
         problems.append(f"the parameter vector is not {network.n_params} float values")
-    elif not np.isfinite(params).all():
+    elif not all_finite(params):
         problems.append("the parameters are not all finite")
     if network.layer_sizes[0] != state.n_features_in:
         problems.append("the input layer does not match n_features_in_")
