@@ -1142,7 +1142,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             return Dataset(X_train, Y_train, None, X_val, Y_val, None)
         X_train, X_val, Y_train, Y_val, sw_train, sw_val = split
         for name, weights in (("training", sw_train), ("validation", sw_val)):
-            if not weights.sum() > 0:
+            if not float(to_host(weights).sum()) > 0:
                 raise ValueError(
                     f"Every sample_weight of the {name} rows is 0 after the "
                     "early-stopping split, so it cannot be scored. Give more "
