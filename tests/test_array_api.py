@@ -117,6 +117,43 @@ def test_loss_and_gradient_equal_numpys(
         )
 
 
+def test_blocks_of_rows_add_up_to_the_whole(xp, monkeypatch):
+    # Large inputs go through the generic path in blocks of rows, as through
+    # the numpy path: the blocks' losses and gradients add up.
+    import sknn_simple._network as network_module
+
+    monkeypatch.setattr(network_module, "XP_BLOCK_ROWS", 16)
+    monkeypatch.setattr(network_module, "XP_CPU_BLOCK_ROWS", 16)
+    X, y, sample_weight = _data(np.float64, n=50)
+    Y = y[:, None]
+    network = Network((5, 7, 1), "tanh", "identity")
+    params = network.initialize(np.random.RandomState(0))
+    namespace = array_namespace(xp.asarray(X))
+    X_xp, Y_xp, params_xp = xp.asarray(X), xp.asarray(Y), xp.asarray(params)
+    expected_loss, expected_grad = network.loss_and_gradient(
+        params, X, Y, sample_weight
+    )
+    loss, grad = network.loss_and_gradient_xp(
+        namespace,
+        params_xp,
+        X_xp,
+        Y_xp,
+        xp.asarray(sample_weight),
+        float(sample_weight.sum()),
+    )
+    _assert_close(float(loss), expected_loss, np.float64)
+    _assert_close(grad, expected_grad, np.float64)
+    _assert_close(
+        network.forward_xp(namespace, params_xp, X_xp),
+        network.forward(params, X),
+        np.float64,
+    )
+    expected = network.loss(params, X, Y)
+    _assert_close(
+        network.loss_xp(namespace, params_xp, X_xp, Y_xp), expected, np.float64
+    )
+
+
 # ------------------------------------------------------------------ fits
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
