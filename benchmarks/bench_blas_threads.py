@@ -15,7 +15,11 @@ Configurations (``make_friedman1``, 20 features, logistic hidden layers):
 - (c) as (b) with sgd, full batch, in blocks of ``BLOCK_ROWS`` rows (2e7);
 - wide: hidden (512, 512), 10,000 rows, adam, batch 256 (1.3e8).
 
-Run: python benchmarks/bench_blas_threads.py [--repeats 5]
+With ``--blocks``, it instead times (c) in blocks of 1,024 to 8,192 rows
+(``sknn_simple._network.BLOCK_ROWS``) at 1 and 2 threads, float64 and
+float32, on the machine as it is.
+
+Run: python benchmarks/bench_blas_threads.py [--repeats 5] [--blocks]
 """
 
 import argparse
@@ -26,9 +30,12 @@ import time
 import warnings
 from unittest import mock
 
+import numpy as np
 from sklearn.datasets import make_friedman1
 from threadpoolctl import threadpool_limits
 
+import sknn_simple._network
+import sknn_simple._training
 from sknn_simple import SimpleMLPRegressor
 
 CONFIGS = {
@@ -84,12 +91,45 @@ def print_table(title, times):
         print(f"| {name} | {cells[0]} | {cells[1]} | {ratio:.2f} |")
 
 
+def block_sweep(repeats, X, y):
+    """(c) in blocks of 1,024 to 8,192 rows, at 1 and 2 threads."""
+    print("\n| dtype | block rows | 1 thread (ms/epoch) | 2 threads (ms/epoch) |")
+    print("|---|---:|---:|---:|")
+    shipped = sknn_simple._network.BLOCK_ROWS
+    try:
+        for dtype in (np.float64, np.float32):
+            Xd, yd = X.astype(dtype), y.astype(dtype)
+            times = {}
+            for _ in range(repeats):
+                for rows in (1024, 2048, 4096, 8192):
+                    # The training loop reads its own copy of the constant.
+                    sknn_simple._network.BLOCK_ROWS = rows
+                    sknn_simple._training.BLOCK_ROWS = rows
+                    for threads in (1, 2):
+                        times.setdefault((rows, threads), []).append(
+                            seconds_per_epoch(CONFIGS["(c)"], Xd, yd, threads)
+                        )
+            for rows in (1024, 2048, 4096, 8192):
+                cells = [
+                    f"{1e3 * statistics.median(times[rows, k]):.1f}" for k in (1, 2)
+                ]
+                name = np.dtype(dtype).name
+                print(f"| {name} | {rows:,} | {cells[0]} | {cells[1]} |")
+    finally:
+        sknn_simple._network.BLOCK_ROWS = shipped
+        sknn_simple._training.BLOCK_ROWS = shipped
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--blocks", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     X, y = make_friedman1(n_samples=20_000, n_features=20, random_state=0)
+    if args.blocks:
+        block_sweep(args.repeats, X, y)
+        return
     seconds_per_epoch(CONFIGS["(b)"], X, y, 1)  # warm up
     print_table("Quiet machine", measure(args.repeats, X, y))
     hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])

@@ -9,7 +9,7 @@ hits all alike, after an untimed warm-up fit of each contender; tables give
 median times, their min-max over the repeats, and ratios of medians (above
 1: we are faster). The final training losses are printed to show the same
 optimisation was done. Every fit of ours ends with the collapse check, a
-forward pass on up to 10,000 training rows; a time marked † is of fits that
+forward pass on up to 1,000 training rows; a time marked † is of fits that
 warned ``CollapsedFitWarning`` (after few epochs at this learning rate the
 model still predicts almost a constant), which also ran the least-squares
 test of y on X. MLPRegressor and torch do neither.
@@ -82,6 +82,7 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -998,7 +999,21 @@ def describe_machine():
         f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, "
         f"NumPy {np.__version__}, SciPy {scipy.__version__}, torch {torch_version}",
         "Thread pools: " + "; ".join(pools),
+        f"sknn_simple at commit {_commit()}",
     ]
+
+
+def _commit():
+    """The checkout's commit, with "+" when it has uncommitted changes."""
+    try:
+        run = functools.partial(
+            subprocess.run, capture_output=True, text=True, check=True
+        )
+        head = run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip()
+        dirty = run(["git", "status", "--porcelain", "--", "sknn_simple"]).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + ("+" if dirty.strip() else "")
 
 
 SECTIONS = {

@@ -535,7 +535,7 @@ def objective_and_gradient(
 #: The loss at the start of stochastic training is estimated on at most this
 #: many evenly spaced rows: a factor of DIVERGENCE_FACTOR needs no precision,
 #: and a forward pass over all rows cost 30-39% of an epoch on 20,000 rows.
-START_LOSS_ROWS = 1_000
+START_LOSS_ROWS = 256
 
 
 def start_loss_estimate(network, params, data, penalty, workspace=None):
