@@ -10,16 +10,21 @@ and ``predict`` takes one snapshot of it.
 A state pickles as plain values (numbers, strings, lists and arrays): the
 network and the optimizer are rebuilt from them on load, and the loaded
 values are checked, so a corrupt or edited file gives a clear error instead
-of silently wrong predictions.
+of silently wrong predictions. The arrays of a model fitted on another
+array library (array API dispatch) are saved as numpy arrays with the
+library's name and the device's, and loaded back into that library and
+device: pickle and skops files hold numpy arrays only, whatever the model
+was fitted on.
 """
 
 import dataclasses
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
-from ._array_api import all_finite, namespace_of
+from ._array_api import all_finite, array_namespace, device_of, namespace_of, to_host
 from ._losses import LOSSES, valid_parameter
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
@@ -150,13 +155,14 @@ class FittedState:
     def to_plain(self):
         """The state as plain values: what a pickle or skops file holds."""
         network = self.network
-        return {
+        params, where = _portable(self.params)
+        plain = {
             "layer_sizes": list(network.layer_sizes),
             "activation": network.activation,
             "output_activation": network.output_activation,
             "loss": network.loss_name,
             "loss_parameter": network.loss_parameter,
-            "params": self.params,
+            "params": params,
             "y_offset": self.y_offset,
             "y_scale": self.y_scale,
             "y_ndim": self.y_ndim,
@@ -168,6 +174,9 @@ class FittedState:
             "optimizer": _optimizer_to_plain(self.optimizer),
             "random_state": self.random_state,
         }
+        if where is not None:  # fitted on another array library's arrays
+            plain["array_library"] = where
+        return plain
 
     @classmethod
     def from_plain(cls, plain):
@@ -184,12 +193,40 @@ class FittedState:
             )
             history = History(**plain.pop("history"))
             optimizer = _optimizer_from_plain(plain.pop("optimizer"))
+            where = plain.pop("array_library", None)
+            if where is not None:
+                xp, device = _library_of(where)
+                plain["params"] = xp.asarray(plain["params"], device=device)
+                if optimizer is not None:
+                    optimizer.to_namespace(xp, device)
             return cls(network=network, history=history, optimizer=optimizer, **plain)
         except (KeyError, TypeError) as error:
             raise ValueError(
                 f"The saved SimpleMLPRegressor is incomplete or corrupt ({error!r}); "
                 "refit the model."
             ) from error
+
+
+def _portable(array):
+    """``(numpy copy, {"library", "device"})`` of another library's array;
+    ``(array, None)`` for a numpy array."""
+    if namespace_of(array) is None:
+        return array, None
+    where = {
+        "library": type(array).__module__.split(".")[0],
+        "device": str(device_of(array)),
+    }
+    return np.array(to_host(array), copy=True), where
+
+
+def _library_of(where):
+    """The namespace and device a :func:`_portable` record names; the
+    library's default device when the saved one is not there."""
+    library = importlib.import_module(where["library"])
+    xp = array_namespace(library.asarray([0.0]))
+    devices = xp.__array_namespace_info__().devices()
+    device = next((d for d in devices if str(d) == where["device"]), None)
+    return xp, device
 
 
 def _overflow_message(n_bad, n_rows):
@@ -274,7 +311,8 @@ def _optimizer_to_plain(optimizer):
     if optimizer is None:
         return None
     kind = "sgd" if isinstance(optimizer, SGDOptimizer) else "adam"
-    return {"kind": kind, **vars(optimizer)}
+    state = {name: _portable(value)[0] for name, value in vars(optimizer).items()}
+    return {"kind": kind, **state}
 
 
 def _optimizer_from_plain(plain):

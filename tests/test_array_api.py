@@ -12,6 +12,7 @@ pyproject.toml's test-torch extra). scikit-learn's own
 check_array_api_input runs in tests/test_estimator_checks.py.
 """
 
+import copy
 import pickle
 import warnings
 
@@ -301,15 +302,34 @@ def test_numpy_input_with_dispatch_is_the_numpy_fit():
     np.testing.assert_array_equal(model.coefs_[0], reference.coefs_[0])
 
 
-def test_pickle_keeps_the_arrays_namespace():
-    torch = pytest.importorskip("torch")
+@pytest.mark.parametrize("save", ["pickle", "deepcopy", "skops"])
+def test_saved_model_holds_numpy_and_loads_into_its_namespace(xp, save):
+    # Saved as numpy arrays with the library's and the device's names, so a
+    # skops file needs no torch type; loaded back where it was fitted.
     X, y, _ = _data(np.float32, n=60)
+    devices = array_namespace(xp.asarray(X)).__array_namespace_info__().devices()
+    # array-api-strict's second device, "device1", where it has one.
+    device = next((d for d in devices if "device1" in str(d)), devices[0])
+    X_xp, y_xp = xp.asarray(X, device=device), xp.asarray(y, device=device)
     with config_context(array_api_dispatch=True):
-        model = SimpleMLPRegressor(hidden_layer_sizes=(5,), max_iter=5)
-        model.fit(torch.asarray(X), torch.asarray(y))
-        loaded = pickle.loads(pickle.dumps(model))
-        X_t = torch.asarray(X)
-        assert torch.equal(loaded.predict(X_t), model.predict(X_t))
+        model = SimpleMLPRegressor(hidden_layer_sizes=(5,), max_iter=3)
+        model.set_params(solver="adam").fit(X_xp, y_xp)
+        plain = model.__getstate__()["_fitted"]
+        assert isinstance(plain["params"], np.ndarray)
+        assert isinstance(plain["optimizer"]["first_moment"], np.ndarray)
+        if save == "pickle":
+            loaded = pickle.loads(pickle.dumps(model))
+        elif save == "deepcopy":
+            loaded = copy.deepcopy(model)
+        else:
+            skops_io = pytest.importorskip("skops.io")
+            saved = skops_io.dumps(model)
+            trusted = skops_io.get_untrusted_types(data=saved)
+            assert trusted == ["sknn_simple._regressor.SimpleMLPRegressor"]
+            loaded = skops_io.loads(saved, trusted=trusted)
+        assert loaded.coefs_[0].device == model.coefs_[0].device
+        _assert_close(loaded.predict(X_xp), to_host(model.predict(X_xp)), np.float32)
+        loaded.partial_fit(X_xp, y_xp)  # the optimizer came back too
 
 
 def test_onnx_export_needs_numpy():
