@@ -15,6 +15,9 @@ import os
 # Examples draw with matplotlib off-screen, also in the worker processes a
 # Dask example starts (they inherit the environment).
 os.environ.setdefault("MPLBACKEND", "Agg")
+# examples/plot_array_api_torch.py: scikit-learn's array API dispatch needs
+# scipy's array API support, switched on before scipy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import sphinx_gallery  # noqa: E402
 from packaging.version import Version  # noqa: E402 (a dependency of Sphinx)
@@ -131,6 +134,7 @@ sphinx_gallery_conf = {
             "plot_out_of_core.py",
             "plot_dask_grid_search.py",
             "plot_onnx_export.py",
+            "plot_array_api_torch.py",
             "*",
         ]
     ),

@@ -17,6 +17,11 @@ relu          max(z, 0)                   1 if a > 0 else 0
 The derivatives overwrite ``A`` with their intermediate results: once a
 layer's delta is known, the backward pass needs its output no more, so they
 need no buffer of their own and allocate nothing.
+
+Each function has a namespace-generic twin right below it (``*_xp``, in
+:data:`ACTIVATIONS_XP`), for arrays of other array libraries (see
+:mod:`sknn_simple._array_api`): the same formula with array API standard
+functions, returning new arrays instead of writing in place.
 """
 
 import numpy as np
@@ -28,6 +33,14 @@ def _identity(Z):
 
 
 def _identity_derivative(A, delta):
+    return delta
+
+
+def _identity_xp(xp, Z):
+    return Z
+
+
+def _identity_derivative_xp(xp, A, delta):
     return delta
 
 
@@ -64,6 +77,13 @@ def _logistic(Z):
     return Z
 
 
+def _logistic_xp(xp, Z):
+    # The forms of _logistic for large arrays: tanh for float32, exp otherwise.
+    if Z.dtype == xp.float32:
+        return 0.5 * xp.tanh(0.5 * Z) + 0.5
+    return 1 / (1 + xp.exp(-Z))
+
+
 def _logistic_derivative(A, delta):
     # delta *= a (1 - a), with A turned into 1 - A in place
     delta *= A
@@ -72,8 +92,16 @@ def _logistic_derivative(A, delta):
     return delta
 
 
+def _logistic_derivative_xp(xp, A, delta):
+    return delta * A * (1 - A)
+
+
 def _tanh(Z):
     return np.tanh(Z, out=Z)
+
+
+def _tanh_xp(xp, Z):
+    return xp.tanh(Z)
 
 
 def _tanh_derivative(A, delta):
@@ -84,8 +112,16 @@ def _tanh_derivative(A, delta):
     return delta
 
 
+def _tanh_derivative_xp(xp, A, delta):
+    return delta * (1 - A * A)
+
+
 def _relu(Z):
     return np.maximum(Z, 0, out=Z)
+
+
+def _relu_xp(xp, Z):
+    return xp.maximum(Z, xp.zeros_like(Z))
 
 
 def _relu_derivative(A, delta):
@@ -95,6 +131,10 @@ def _relu_derivative(A, delta):
     return delta
 
 
+def _relu_derivative_xp(xp, A, delta):
+    return delta * xp.sign(A)
+
+
 #: name -> (f applied in place to Z, multiply delta by f' in place given A;
 #: A is overwritten).
 ACTIVATIONS = {
@@ -102,6 +142,15 @@ ACTIVATIONS = {
     "logistic": (_logistic, _logistic_derivative),
     "tanh": (_tanh, _tanh_derivative),
     "relu": (_relu, _relu_derivative),
+}
+
+#: The same table for the namespace-generic path: name -> (f(xp, Z) -> f(Z),
+#: f'(xp, A, delta) -> delta * f'), new arrays, nothing overwritten.
+ACTIVATIONS_XP = {
+    "identity": (_identity_xp, _identity_derivative_xp),
+    "logistic": (_logistic_xp, _logistic_derivative_xp),
+    "tanh": (_tanh_xp, _tanh_derivative_xp),
+    "relu": (_relu_xp, _relu_derivative_xp),
 }
 
 #: Open interval of values an output activation can produce; ``None`` = unbounded.

@@ -31,6 +31,12 @@ Each entry also says how ``normalize_y`` maps the targets
 range, which outliers do not inflate) or ``"mean"`` (divide by the mean
 and do not centre: a Poisson target must stay non-negative, and
 ``D(c y, c mu) = c D(y, mu)``, so the fit is the same up to that factor).
+
+Each ``terms`` function has a namespace-generic twin below it (``*_xp``),
+the same formulas with array API standard functions for arrays of other
+array libraries (see :mod:`sknn_simple._array_api`); it returns the sum
+as a 0-d array of that namespace (no transfer to the host per step) and
+``dl/do`` as a new array.
 """
 
 from dataclasses import dataclass
@@ -53,6 +59,13 @@ def _weighted_squared_sum(residual, sample_weight):
     return float(np.einsum("ij,ij,i->", residual, residual, sample_weight))
 
 
+def _weighted_sum_xp(xp, values, sample_weight):
+    """``sum_i s_i sum_j values_ij`` as a 0-d array (``s = 1`` when None)."""
+    if sample_weight is None:
+        return xp.sum(values)
+    return xp.sum(values * sample_weight[:, None])
+
+
 # Each ``terms`` function returns ``sum_i s_i sum_j l(o_ij, y_ij)`` and
 # writes ``dl/do`` into ``out`` (which may be ``output`` itself, when only
 # the loss is wanted).
@@ -61,12 +74,25 @@ def _squared_error_terms(output, Y, sample_weight, parameter, out):
     return 0.5 * _weighted_squared_sum(out, sample_weight)
 
 
+def _squared_error_terms_xp(xp, output, Y, sample_weight, parameter):
+    residual = output - Y
+    return 0.5 * _weighted_sum_xp(xp, residual * residual, sample_weight), residual
+
+
 def _poisson_terms(output, Y, sample_weight, parameter, out):
     mean = np.exp(output)
     values = mean - Y * output + (xlogy(Y, Y) - Y)
     total = _weighted_sum(values, sample_weight)
     np.subtract(mean, Y, out=out)
     return total
+
+
+def _poisson_terms_xp(xp, output, Y, sample_weight, parameter):
+    mean = xp.exp(output)
+    positive = Y > 0
+    y_log_y = xp.where(positive, Y * xp.log(xp.where(positive, Y, 1.0)), 0.0)
+    values = mean - Y * output + (y_log_y - Y)
+    return _weighted_sum_xp(xp, values, sample_weight), mean - Y
 
 
 def _huber_terms(output, Y, sample_weight, delta, out):
@@ -78,11 +104,26 @@ def _huber_terms(output, Y, sample_weight, delta, out):
     return total
 
 
+def _huber_terms_xp(xp, output, Y, sample_weight, delta):
+    residual = output - Y
+    size = xp.abs(residual)
+    values = xp.where(
+        size <= delta, 0.5 * residual * residual, delta * (size - 0.5 * delta)
+    )
+    total = _weighted_sum_xp(xp, values, sample_weight)
+    return total, xp.clip(residual, -delta, delta)
+
+
 def _absolute_error_terms(output, Y, sample_weight, parameter, out):
     np.subtract(output, Y, out=out)
     total = _weighted_sum(np.abs(out), sample_weight)
     np.sign(out, out=out)
     return total
+
+
+def _absolute_error_terms_xp(xp, output, Y, sample_weight, parameter):
+    residual = output - Y
+    return _weighted_sum_xp(xp, xp.abs(residual), sample_weight), xp.sign(residual)
 
 
 def _quantile_terms(output, Y, sample_weight, quantile, out):
@@ -94,8 +135,24 @@ def _quantile_terms(output, Y, sample_weight, quantile, out):
     return total
 
 
+def _quantile_terms_xp(xp, output, Y, sample_weight, quantile):
+    residual = output - Y
+    values = xp.maximum(residual, xp.zeros_like(residual)) - quantile * residual
+    total = _weighted_sum_xp(xp, values, sample_weight)
+    # 1 - q where r > 0, else -q (as _quantile_terms: -q, plus 1 above).
+    return total, xp.astype(residual > 0, residual.dtype) - quantile
+
+
 def _identity(values):
     return values
+
+
+def _identity_xp(xp, values):
+    return values
+
+
+def _exp_xp(xp, values):
+    return xp.exp(values)
 
 
 def _check_any(Y):
@@ -129,29 +186,41 @@ class LossFunctions:
         How ``normalize_y`` maps the targets.
     parameter : str or None
         The estimator parameter the loss takes, if any.
+    terms_xp, inverse_link_xp : callable
+        The namespace-generic twins of ``terms`` and ``inverse_link``:
+        ``terms_xp(xp, output, Y, sample_weight, parameter) -> (sum, dl/do)``
+        and ``inverse_link_xp(xp, output) -> prediction``, new arrays.
     """
 
     terms: object
+    terms_xp: object
     inverse_link: object = _identity
     link: object = _identity
     check_targets: object = _check_any
     target_map: str = "standardise"
     parameter: str | None = None
+    inverse_link_xp: object = _identity_xp
 
 
 LOSSES = {
-    "squared_error": LossFunctions(_squared_error_terms),
+    "squared_error": LossFunctions(_squared_error_terms, _squared_error_terms_xp),
     "poisson": LossFunctions(
         _poisson_terms,
+        _poisson_terms_xp,
         inverse_link=lambda values: np.exp(values, out=values),
         link=lambda values: np.log(values, out=values),
         check_targets=_check_non_negative,
         target_map="mean",
+        inverse_link_xp=_exp_xp,
     ),
-    "huber": LossFunctions(_huber_terms, target_map="robust", parameter="huber_delta"),
-    "absolute_error": LossFunctions(_absolute_error_terms, target_map="robust"),
+    "huber": LossFunctions(
+        _huber_terms, _huber_terms_xp, target_map="robust", parameter="huber_delta"
+    ),
+    "absolute_error": LossFunctions(
+        _absolute_error_terms, _absolute_error_terms_xp, target_map="robust"
+    ),
     "quantile": LossFunctions(
-        _quantile_terms, target_map="robust", parameter="quantile"
+        _quantile_terms, _quantile_terms_xp, target_map="robust", parameter="quantile"
     ),
 }
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._array_api import namespace_of
 from ._blas import axpy
-from ._network import _weight_sum
+from ._network import _weight_sum, _weight_sum_xp
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,13 @@ class L2Penalty:
         ``S`` is ``sample_weight.sum()``, or ``n_samples`` when
         ``sample_weight`` is None.
         """
-        return cls(alpha, _weight_sum(sample_weight, n_samples), network.n_coefs)
+        xp = namespace_of(sample_weight)
+        weight_sum = (
+            _weight_sum(sample_weight, n_samples)
+            if xp is None
+            else _weight_sum_xp(xp, sample_weight, n_samples)
+        )
+        return cls(alpha, weight_sum, network.n_coefs)
 
     @property
     def strength(self):
@@ -88,3 +95,17 @@ class L2Penalty:
         """
         if self.alpha:
             axpy(self.strength, params[: self.n_coefs], grad[: self.n_coefs])
+
+    # The namespace-generic twins, for arrays of other array libraries.
+    def value_xp(self, xp, params):
+        """:meth:`value` for a vector of namespace ``xp``; a float."""
+        if not self.alpha:
+            return 0.0
+        weights = params[: self.n_coefs]
+        return 0.5 * self.alpha / self.weight_sum * float(xp.vecdot(weights, weights))
+
+    def add_gradient_xp(self, xp, params, grad):
+        """:meth:`add_gradient` for vectors of namespace ``xp``, in place on
+        ``grad``'s weights."""
+        if self.alpha:
+            grad[: self.n_coefs] += self.strength * params[: self.n_coefs]

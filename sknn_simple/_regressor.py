@@ -28,6 +28,18 @@ from sklearn.utils.validation import (
 
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
 from ._alpha_search import LARGE_DATA_ALPHA, SEARCH_MAX_ROWS, choose_alpha
+from ._array_api import (
+    ARRAY_API_AVAILABLE,
+    NEEDS_NEWER_SKLEARN,
+    check_same_namespace,
+    copy_of,
+    host_dtype,
+    input_namespace,
+    namespace_of,
+    take_rows,
+    to_device,
+    to_host,
+)
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackMonitor, CallbackSupportMixin
 from ._diagnostics import (
     collapse_message,
@@ -41,7 +53,7 @@ from ._network import Network
 from ._penalty import L2Penalty
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._state import FittedAttribute, FittedState, History, plain_from_legacy
-from ._target import fit_target_scaling, scale_targets
+from ._target import fit_target_scaling, scale_targets, scale_targets_xp
 from ._training import (
     DIVERGED,
     INTERRUPTED,
@@ -595,6 +607,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         # One snapshot: a refit in another thread cannot mix into this call.
         state = self._state
+        _check_fit_namespace(self, X, state)
         if not _needs_no_conversion(X, state):
             X = validate_data(
                 self,
@@ -618,7 +631,13 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         tags.target_tags.positive_only = self.loss == "poisson"
+        tags.array_api_support = ARRAY_API_AVAILABLE
         return tags
+
+    @property
+    def _fitted_params(self):
+        """The flat parameter vector, for scikit-learn's check_same_namespace."""
+        return self._state.params
 
     # ------------------------------------------------------ fitted attributes
     coefs_ = FittedAttribute(lambda state: state.coefs)
@@ -735,19 +754,17 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         estimator itself is not changed."""
         previous = self.__dict__.get("_state")
         continuing = previous is not None and (self.warm_start or incremental)
-        data = self._validated_data(X, y, sample_weight, previous, continuing)
+        method = "partial_fit" if incremental else "fit"
+        data = self._validated_data(X, y, sample_weight, previous, continuing, method)
         start = self._starting_point(data, previous, continuing, incremental)
         solver = self._resolve_solver(data.X.shape[0], incremental)
         callback_data = data.for_callbacks()
-        Y = data.Y
-        if start.y_scale is not None:
-            Y = scale_targets(Y, start.y_offset, start.y_scale)
-        Y = Y.astype(data.X.dtype, copy=False)
+        Y = _scaled_targets(data, start)
 
         def state_at(params, progress, optimizer=None):
             return _state_from(start, data, solver, params, progress, optimizer)
 
-        params = start.params.copy()
+        params = copy_of(start.params)
         progress = copy.deepcopy(start.progress)
         monitor = self._start_callbacks(
             solver, incremental, callback_data, state_at, progress
@@ -766,6 +783,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             )
         else:
             optimizer = self._optimizer_for(solver, start, continuing and incremental)
+            optimizer.to_namespace(*data.namespace)
             reason = fit_stochastic(
                 start.network,
                 params,
@@ -790,7 +808,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             feature_scale=_sampled_feature_scale(data) if reason == MAX_ITER else None,
         )
 
-    def _validated_data(self, X, y, sample_weight, previous, continuing):
+    def _validated_data(self, X, y, sample_weight, previous, continuing, method):
+        if continuing:
+            _check_fit_namespace(self, X, previous, method)
         X, Y, sample_weight, y_ndim = self._validate_training_data(
             X,
             y,
@@ -798,14 +818,14 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             reset=not continuing,
             dtype=previous.params.dtype if continuing else None,
         )
-        self._check_loss(Y)
+        self._check_loss(to_host(Y))
         staged = self.__dict__.get(FittedAttribute.STAGING, {})
         if continuing:
             n_features, names = previous.n_features_in, previous.feature_names_in
         else:
             n_features = staged.get("n_features_in_", X.shape[1])
             names = staged.get("feature_names_in_")
-        return _Data(X, Y, sample_weight, y_ndim, n_features, names)
+        return _Data(X, Y, sample_weight, y_ndim, n_features, names, input_namespace(X))
 
     def _starting_point(self, data, previous, continuing, incremental):
         """The fitted state's pieces to train from: the previous ones when
@@ -832,12 +852,15 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             self.loss,
             self._loss_parameter(),
         )
-        offset, scale = self._target_scaling(data.Y, data.sample_weight)
+        offset, scale = self._target_scaling(
+            to_host(data.Y), to_host(data.sample_weight)
+        )
+        params = _initial_params(
+            network, random_state, data.host_dtype, hidden_layer_sizes
+        )
         return _Start(
             network=network,
-            params=_initial_params(
-                network, random_state, data.X.dtype, hidden_layer_sizes
-            ),
+            params=params if data.xp is None else to_device(params, *data.namespace),
             progress=Progress(),
             random_state=random_state,
             y_offset=offset,
@@ -897,17 +920,18 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             return None
         moved = None
         if solver != "lbfgs" and not incremental:
-            moved = _relative_change(params, start.params)
+            moved = _relative_change(to_host(params), to_host(start.params))
         # The rows the check looks at, chosen before the forward pass: on
         # very large data, predicting every training row would cost as much
-        # as a third of an epoch for rows the check then ignores.
+        # as a third of an epoch for rows the check then ignores. On another
+        # namespace than numpy, the check looks at a host copy of them.
         checked = evenly_spaced_rows(rows.X.shape[0])
-        sample_weight = rows.sample_weight
+        X = _host_rows(rows.X, checked)
         return collapse_message(
-            start.network.predict(params, rows.X[checked]),
-            rows.Y[checked],
-            rows.X[checked],
-            None if sample_weight is None else sample_weight[checked],
+            start.network.predict(to_host(params), X),
+            _host_rows(rows.Y, checked),
+            X,
+            _host_rows(rows.sample_weight, checked),
             penalty=penalty,
             weights_moved=moved,
             output_bounds=None
@@ -959,13 +983,15 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         return [int(size) for size in sizes]
 
     def _validate_training_data(self, X, y, sample_weight, *, reset, dtype=None):
+        xp, device = _raw_input_namespace(X)
+        floats = [np.float64, np.float32] if xp is None else [xp.float64, xp.float32]
         X, y = validate_data(
             self,
             X,
             y,
             reset=reset,
             accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32] if dtype is None else dtype,
+            dtype=floats if dtype is None else dtype,
             # Row-major: minibatches gather rows, and results do not depend on
             # the layout the caller happened to pass (e.g. a DataFrame's).
             order="C",
@@ -976,12 +1002,17 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             X = X.tocsr()  # minibatches gather rows
         y_ndim = y.ndim
         # float64 until normalised, whatever X's dtype (see _target).
-        Y = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
+        if xp is None:
+            Y = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
+        else:  # y and sample_weight follow X's namespace and device
+            y = to_device(y, xp, device)
+            Y = xp.reshape(xp.astype(y, xp.float64), (y.shape[0], -1))
+            sample_weight = to_device(sample_weight, xp, device)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-            if not sample_weight.sum() > 0:
+            if not float(to_host(sample_weight).sum()) > 0:
                 raise ValueError(
                     "sample_weight sums to zero: at least one sample needs a "
                     "positive weight."
@@ -1055,7 +1086,11 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             return float(self.alpha)
         if incremental or not 2 <= data.X.shape[0] < SEARCH_MAX_ROWS:
             return LARGE_DATA_ALPHA
-        return choose_alpha(self, data.X, data.Y, data.sample_weight)[0]
+        # On another namespace: a host copy of these (fewer than
+        # SEARCH_MAX_ROWS) rows, searched on the numpy path.
+        return choose_alpha(
+            self, to_host(data.X), to_host(data.Y), to_host(data.sample_weight)
+        )[0]
 
     def _resolve_solver(self, n_samples, incremental):
         if self.solver != "auto":
@@ -1068,11 +1103,11 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         kind = SGDOptimizer if solver == "sgd" else AdamOptimizer
         if keep and isinstance(start.optimizer, kind):
             return start.optimizer.copy()
-        params = start.params
+        n_params, dtype = start.network.n_params, host_dtype(start.params)
         if solver == "sgd":
             return SGDOptimizer(
-                params.size,
-                params.dtype,
+                n_params,
+                dtype,
                 learning_rate_init=self.learning_rate_init,
                 schedule=self.learning_rate,
                 momentum=self.momentum,
@@ -1080,8 +1115,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 power_t=self.power_t,
             )
         return AdamOptimizer(
-            params.size,
-            params.dtype,
+            n_params,
+            dtype,
             learning_rate_init=self.learning_rate_init,
             beta_1=self.beta_1,
             beta_2=self.beta_2,
@@ -1107,7 +1142,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             return Dataset(X_train, Y_train, None, X_val, Y_val, None)
         X_train, X_val, Y_train, Y_val, sw_train, sw_val = split
         for name, weights in (("training", sw_train), ("validation", sw_val)):
-            if not weights.sum() > 0:
+            if not float(to_host(weights).sum()) > 0:
                 raise ValueError(
                     f"Every sample_weight of the {name} rows is 0 after the "
                     "early-stopping split, so it cannot be scored. Give more "
@@ -1138,12 +1173,26 @@ class _Data:
     y_ndim: int
     n_features_in: int
     feature_names_in: np.ndarray | None
+    #: ``(xp, device)`` of the arrays; ``xp`` None for the numpy path.
+    namespace: tuple = (None, None)
+
+    @property
+    def xp(self):
+        return self.namespace[0]
+
+    @property
+    def host_dtype(self):
+        """X's dtype as a numpy dtype."""
+        return host_dtype(self.X) if self.xp is not None else self.X.dtype
 
     def for_callbacks(self):
         """What callbacks receive as training data; y on the user's scale."""
+        y = self.Y
+        if self.y_ndim == 1:
+            y = y.ravel() if self.xp is None else self.xp.reshape(y, (-1,))
         return {
             "X": self.X,
-            "y": self.Y.ravel() if self.y_ndim == 1 else self.Y,
+            "y": y,
             "metadata": None
             if self.sample_weight is None
             else {"sample_weight": self.sample_weight},
@@ -1291,12 +1340,64 @@ def _needs_no_conversion(X, state):
         return bool(np.isfinite(X.sum()))
 
 
+def _raw_input_namespace(X):
+    """``(xp, device)`` of the input ``X`` as given: None for the numpy path
+    (dispatch off, numpy, lists, sparse matrices...)."""
+    if not get_config()["array_api_dispatch"]:
+        return None, None
+    if not ARRAY_API_AVAILABLE:
+        if namespace_of(X) is None and not hasattr(X, "__array_namespace__"):
+            return None, None
+        raise NotImplementedError(NEEDS_NEWER_SKLEARN)
+    return input_namespace(X)
+
+
+def _scaled_targets(data, start):
+    """The targets trained on: scaled by the target map, in X's dtype."""
+    Y, xp = data.Y, data.xp
+    if xp is None:
+        if start.y_scale is not None:
+            Y = scale_targets(Y, start.y_offset, start.y_scale)
+        return Y.astype(data.X.dtype, copy=False)
+    if start.y_scale is not None:
+        Y = scale_targets_xp(xp, Y, start.y_offset, start.y_scale)
+    return xp.astype(Y, data.X.dtype)
+
+
+def _host_rows(array, rows):
+    """``array[rows]`` as a numpy array (None stays None)."""
+    if array is None:
+        return None
+    if isinstance(rows, slice):
+        return to_host(array[rows, ...] if array.ndim > 1 else array[rows])
+    return to_host(take_rows(array, rows))
+
+
 def _sampled_feature_scale(data):
     """The median column std of the training rows, on the collapse check's
-    sample of them: all 20,000 rows of a (b) fit cost 2% of an epoch."""
+    sample of them: all 20,000 rows of a (b) fit cost 2% of an epoch. On
+    another namespace than numpy, of a host copy of that sample."""
     rows = evenly_spaced_rows(data.X.shape[0])
-    weights = None if data.sample_weight is None else data.sample_weight[rows]
-    return median_column_std(data.X[rows], weights)
+    return median_column_std(
+        _host_rows(data.X, rows), _host_rows(data.sample_weight, rows)
+    )
+
+
+def _check_fit_namespace(estimator, X, state, method="predict"):
+    """A clear error when ``X`` is not of the namespace and device the model
+    was fitted on (scikit-learn's check_same_namespace under dispatch)."""
+    fitted_on_numpy = isinstance(state.params, np.ndarray)
+    if not get_config()["array_api_dispatch"]:
+        if not fitted_on_numpy:
+            raise ValueError(
+                f"This {type(estimator).__name__} was fitted on "
+                f"{type(state.params).__module__} arrays under array API "
+                f"dispatch; call {method} with array_api_dispatch=True and X of "
+                "the same namespace and device."
+            )
+        return
+    if ARRAY_API_AVAILABLE:
+        check_same_namespace(X, estimator, attribute="_fitted_params", method=method)
 
 
 def _list_or_none(values):

@@ -6,6 +6,11 @@ optimizer can be pickled, copied and resumed apart from the weights.
 Every update is done in place, with BLAS's one-pass ``y += a * x``
 (:mod:`sknn_simple._blas`) and preallocated buffers.
 
+Each ``step`` has a namespace-generic twin, ``step_xp``, right below it:
+the same formula with array API operators on the arrays of another array
+library (see :mod:`sknn_simple._array_api`), the optimizer's state moved
+to that library once per fit by ``to_namespace``.
+
 L-BFGS is delegated to :func:`scipy.optimize.minimize`.
 """
 
@@ -32,6 +37,20 @@ class _StochasticOptimizer:
     def copy(self):
         """An independent copy, so a failed fit cannot alter this one."""
         return copy.deepcopy(self)
+
+    def to_namespace(self, xp, device):
+        """Move the state vectors to namespace ``xp`` on ``device`` (numpy
+        when ``xp`` is None), in place; returns the optimizer."""
+        from ._array_api import to_device, to_host
+
+        for name in self._STATE:
+            vector = getattr(self, name)
+            setattr(
+                self,
+                name,
+                to_host(vector) if xp is None else to_device(vector, xp, device),
+            )
+        return self
 
 
 class SGDOptimizer(_StochasticOptimizer):
@@ -76,6 +95,8 @@ class SGDOptimizer(_StochasticOptimizer):
         self.power_t = power_t
         self.velocity = np.zeros(n_params, dtype=dtype)
 
+    _STATE = ("velocity",)
+
     def step(self, params, grad):
         """Move ``params`` in place one step against ``grad``."""
         lr = self.learning_rate
@@ -90,6 +111,19 @@ class SGDOptimizer(_StochasticOptimizer):
             axpy(-lr, grad, params)
         else:
             axpy(1.0, velocity, params)  # params += velocity
+
+    def step_xp(self, xp, params, grad):
+        """:meth:`step` for vectors of namespace ``xp``, in place on ``params``."""
+        lr = float(self.learning_rate)
+        if not self.momentum:
+            params -= lr * grad
+            return
+        self.velocity = self.momentum * self.velocity - lr * grad
+        if self.nesterov:  # in step's order: + mu * velocity, then - lr * g
+            params += self.momentum * self.velocity
+            params -= lr * grad
+        else:
+            params += self.velocity
 
     def end_epoch(self, samples_seen):
         """Update the learning rate at the end of an epoch."""
@@ -148,6 +182,8 @@ class AdamOptimizer(_StochasticOptimizer):
         self.first_moment = np.zeros(n_params, dtype=dtype)
         self.second_moment = np.zeros(n_params, dtype=dtype)
 
+    _STATE = ("first_moment", "second_moment")
+
     def step(self, params, grad):
         """Move ``params`` in place one Adam step against ``grad``.
 
@@ -170,6 +206,21 @@ class AdamOptimizer(_StochasticOptimizer):
         ratio += self.epsilon
         np.divide(m, ratio, out=ratio)
         axpy(-self.learning_rate, ratio, params)
+
+    def step_xp(self, xp, params, grad):
+        """:meth:`step` for vectors of namespace ``xp``, in place on ``params``."""
+        self.t += 1
+        self.first_moment = self.beta_1 * self.first_moment + (1 - self.beta_1) * grad
+        self.second_moment = self.beta_2 * self.second_moment + (1 - self.beta_2) * (
+            grad * grad
+        )
+        self.learning_rate = (
+            self.learning_rate_init
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        ratio = self.first_moment / (xp.sqrt(self.second_moment) + self.epsilon)
+        params -= float(self.learning_rate) * ratio
 
     def end_epoch(self, samples_seen):
         """Adam has no per-epoch schedule."""

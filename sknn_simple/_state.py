@@ -10,19 +10,25 @@ and ``predict`` takes one snapshot of it.
 A state pickles as plain values (numbers, strings, lists and arrays): the
 network and the optimizer are rebuilt from them on load, and the loaded
 values are checked, so a corrupt or edited file gives a clear error instead
-of silently wrong predictions.
+of silently wrong predictions. The arrays of a model fitted on another
+array library (array API dispatch) are saved as numpy arrays with the
+library's name and the device's, and loaded back into that library and
+device: pickle and skops files hold numpy arrays only, whatever the model
+was fitted on.
 """
 
 import dataclasses
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._activations import ACTIVATIONS, OUTPUT_RANGES
+from ._array_api import all_finite, array_namespace, device_of, namespace_of, to_host
 from ._losses import LOSSES, valid_parameter
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
-from ._target import unscale_targets
+from ._target import unscale_targets, unscale_targets_xp
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,10 @@ class FittedState:
     network : Network
         The architecture; ``params`` holds its weights.
     params : ndarray of shape (network.n_params,)
-        The flat parameter vector; never written after publication.
+        The flat parameter vector; never written after publication. An
+        array of the namespace and on the device the model was fitted on
+        (numpy, or another array library's under array API dispatch); the
+        target map and everything else are numpy or Python values.
     y_offset, y_scale : ndarray of shape (n_outputs,) or None
         The target map of ``normalize_y`` (None when it was off).
     y_ndim : {1, 2}
@@ -90,7 +99,13 @@ class FittedState:
         check_state(self)
         # Views into params, made once: coefs_ and intercepts_ share memory
         # with the vector the solvers updated.
-        object.__setattr__(self, "_views", self.network.unpack(self.params))
+        xp = namespace_of(self.params)
+        views = (
+            self.network.unpack(self.params)
+            if xp is None
+            else self.network.unpack_xp(xp, self.params)
+        )
+        object.__setattr__(self, "_views", views)
 
     @property
     def coefs(self):
@@ -112,31 +127,42 @@ class FittedState:
         ValueError
             When a prediction is not finite.
         """
+        xp = namespace_of(self.params)
+        if xp is not None:
+            return self._predict_xp(xp, X)
         with np.errstate(over="ignore", invalid="ignore"):
             output = self.network.predict(self.params, X, views=self._views)
             if self.normalize_y:
                 output = unscale_targets(output, self.y_offset, self.y_scale)
         if not np.isfinite(output).all():
             n_bad = int(np.sum(~np.isfinite(output).all(axis=1)))
-            raise ValueError(
-                f"The prediction overflows for {n_bad} of {output.shape[0]} rows: "
-                "their feature values are too large for the trained network. "
-                "Scale X the way the training data was scaled (for example with "
-                "the StandardScaler fitted in the same Pipeline)."
-            )
+            raise ValueError(_overflow_message(n_bad, output.shape[0]))
         return output.ravel() if self.y_ndim == 1 else output
+
+    def _predict_xp(self, xp, X):
+        """:meth:`predict` for ``X`` of the parameters' namespace ``xp``."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = self.network.predict_xp(xp, self.params, X, views=self._views)
+            if self.normalize_y:
+                output = unscale_targets_xp(xp, output, self.y_offset, self.y_scale)
+        if not all_finite(output):
+            finite_rows = xp.all(xp.isfinite(output), axis=1)
+            n_bad = output.shape[0] - int(xp.sum(xp.astype(finite_rows, xp.int64)))
+            raise ValueError(_overflow_message(n_bad, output.shape[0]))
+        return xp.reshape(output, (-1,)) if self.y_ndim == 1 else output
 
     # ------------------------------------------------------------- pickling
     def to_plain(self):
         """The state as plain values: what a pickle or skops file holds."""
         network = self.network
-        return {
+        params, where = _portable(self.params)
+        plain = {
             "layer_sizes": list(network.layer_sizes),
             "activation": network.activation,
             "output_activation": network.output_activation,
             "loss": network.loss_name,
             "loss_parameter": network.loss_parameter,
-            "params": self.params,
+            "params": params,
             "y_offset": self.y_offset,
             "y_scale": self.y_scale,
             "y_ndim": self.y_ndim,
@@ -148,6 +174,9 @@ class FittedState:
             "optimizer": _optimizer_to_plain(self.optimizer),
             "random_state": self.random_state,
         }
+        if where is not None:  # fitted on another array library's arrays
+            plain["array_library"] = where
+        return plain
 
     @classmethod
     def from_plain(cls, plain):
@@ -164,12 +193,67 @@ class FittedState:
             )
             history = History(**plain.pop("history"))
             optimizer = _optimizer_from_plain(plain.pop("optimizer"))
+            where = plain.pop("array_library", None)
+            if where is not None:
+                xp, device = _library_of(where)
+                plain["params"] = xp.asarray(plain["params"], device=device)
+                if optimizer is not None:
+                    optimizer.to_namespace(xp, device)
             return cls(network=network, history=history, optimizer=optimizer, **plain)
         except (KeyError, TypeError) as error:
             raise ValueError(
                 f"The saved SimpleMLPRegressor is incomplete or corrupt ({error!r}); "
                 "refit the model."
             ) from error
+
+
+def _portable(array):
+    """``(numpy copy, {"library", "device"})`` of another library's array;
+    ``(array, None)`` for a numpy array."""
+    if namespace_of(array) is None:
+        return array, None
+    where = {
+        "library": type(array).__module__.split(".")[0],
+        "device": str(device_of(array)),
+    }
+    return np.array(to_host(array), copy=True), where
+
+
+def _library_of(where):
+    """The namespace and device a :func:`_portable` record names; the
+    library's default device when the saved one is not there."""
+    library = importlib.import_module(where["library"])
+    xp = array_namespace(library.asarray([0.0]))
+    devices = xp.__array_namespace_info__().devices()
+    device = next((d for d in devices if str(d) == where["device"]), None)
+    return xp, device
+
+
+def _overflow_message(n_bad, n_rows):
+    return (
+        f"The prediction overflows for {n_bad} of {n_rows} rows: "
+        "their feature values are too large for the trained network. "
+        "Scale X the way the training data was scaled (for example with "
+        "the StandardScaler fitted in the same Pipeline)."
+    )
+
+
+def _valid_params(params, n_params):
+    """Whether ``params`` is a flat vector of ``n_params`` float32 or float64
+    values, numpy or another array library's."""
+    xp = namespace_of(params)
+    if xp is None:
+        return (
+            isinstance(params, np.ndarray)
+            and params.ndim == 1
+            and params.dtype in (np.float32, np.float64)
+            and params.size == n_params
+        )
+    return (
+        params.ndim == 1
+        and params.dtype in (xp.float32, xp.float64)
+        and params.shape[0] == n_params
+    )
 
 
 def check_state(state):
@@ -186,14 +270,9 @@ def check_state(state):
     ):
         problems.append("unknown activation")
     params = state.params
-    if not (
-        isinstance(params, np.ndarray)
-        and params.ndim == 1
-        and params.dtype in (np.float32, np.float64)
-        and params.size == network.n_params
-    ):
+    if not _valid_params(params, network.n_params):
         problems.append(f"the parameter vector is not {network.n_params} float values")
-    elif not np.isfinite(params).all():
+    elif not all_finite(params):
         problems.append("the parameters are not all finite")
     if network.layer_sizes[0] != state.n_features_in:
         problems.append("the input layer does not match n_features_in_")
@@ -232,7 +311,8 @@ def _optimizer_to_plain(optimizer):
     if optimizer is None:
         return None
     kind = "sgd" if isinstance(optimizer, SGDOptimizer) else "adam"
-    return {"kind": kind, **vars(optimizer)}
+    state = {name: _portable(value)[0] for name, value in vars(optimizer).items()}
+    return {"kind": kind, **state}
 
 
 def _optimizer_from_plain(plain):

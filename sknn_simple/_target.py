@@ -145,6 +145,19 @@ def scale_targets(Y, offset, scale):
     return (np.asarray(Y, dtype=np.float64) - offset) / scale
 
 
+def scale_targets_xp(xp, Y, offset, scale):
+    """:func:`scale_targets` for ``Y`` of namespace ``xp`` (``offset`` and
+    ``scale`` are the host's float64 vectors); a new float64 array."""
+    offset, scale = _on_device_of(xp, Y, offset, scale)
+    return (xp.astype(Y, xp.float64) - offset) / scale
+
+
+def _on_device_of(xp, array, *vectors):
+    from ._array_api import device_of, to_device
+
+    return [to_device(vector, xp, device_of(array)) for vector in vectors]
+
+
 def unscale_targets(Y_scaled, offset, scale):
     """Return ``Y_scaled * scale + offset``, overwriting ``Y_scaled``.
 
@@ -154,3 +167,13 @@ def unscale_targets(Y_scaled, offset, scale):
     Y_scaled *= scale
     Y_scaled += offset
     return Y_scaled
+
+
+def unscale_targets_xp(xp, Y_scaled, offset, scale):
+    """:func:`unscale_targets` for ``Y_scaled`` of namespace ``xp``, with
+    its roundings: each operation in float64, rounded to ``Y_scaled``'s
+    dtype; a new array."""
+    offset, scale = _on_device_of(xp, Y_scaled, offset, scale)
+    dtype, f64 = Y_scaled.dtype, xp.float64
+    Y_scaled = xp.astype(xp.astype(Y_scaled, f64) * scale, dtype)
+    return xp.astype(xp.astype(Y_scaled, f64) + offset, dtype)

@@ -9,6 +9,12 @@ fit's one :class:`~sknn_simple._penalty.L2Penalty` (built by the estimator
 and carried in the settings): :func:`objective` and
 :func:`objective_and_gradient` compose the two for all training rows, and
 :func:`run_epoch` adds the same penalty to each minibatch's data term.
+
+On the arrays of another array library (see :mod:`sknn_simple._array_api`)
+the loops are the same: :class:`_EpochLoop` picks :func:`run_epoch_xp` and
+:class:`_BatchesXp` once per fit instead of their numpy twins, and the
+L-BFGS bridge hands scipy a host copy of the (small) parameter vector and
+gradient while the loss and gradient are computed where the data is.
 """
 
 import math
@@ -17,9 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import r2_score
 
+from ._array_api import all_finite, copy_into, copy_of, namespace_of, take_rows, to_host
 from ._blas import numpy_threads_for, training_threads
 from ._callbacks import IterationMonitor
-from ._network import BLOCK_ROWS, Workspace, _weight_sum
+from ._network import BLOCK_ROWS, Workspace, _weight_sum, _weight_sum_xp
 from ._penalty import L2Penalty
 from ._solvers import minimize_lbfgs
 
@@ -122,6 +129,46 @@ class _Batches:
             yield X_batch, Y_buf, sw_buf, workspace
 
 
+class _BatchesXp:
+    """:class:`_Batches` for arrays of namespace ``xp``: each batch is
+    gathered with ``xp.take`` where the data is. Each batch's weight ``S``
+    comes from a host copy of the sample weights (one vector, copied once
+    per fit), so skipping an all-zero-weight batch costs no transfer."""
+
+    def __init__(self, network, data, batch_size, xp):
+        self.network, self.data, self.batch_size, self.xp = (
+            network,
+            data,
+            batch_size,
+            xp,
+        )
+        self.host_weights = to_host(data.sample_weight)
+        self.total_weight = _weight_sum_xp(xp, data.sample_weight, data.Y.shape[0])
+
+    def workspace(self):
+        """No buffers: the generic path allocates per call."""
+        return None
+
+    def __call__(self, order):
+        """Yield ``(X, Y, sample_weight, weight_sum)`` batch by batch."""
+        X, Y, sw = self.data.X, self.data.Y, self.data.sample_weight
+        weights = self.host_weights
+        n_samples = Y.shape[0]
+        for start in range(0, n_samples, self.batch_size):
+            stop = min(start + self.batch_size, n_samples)
+            rows = slice(start, stop) if order is None else order[start:stop]
+            weight_sum = stop - start if weights is None else float(weights[rows].sum())
+            if order is None:
+                batch = X[rows, ...], Y[rows, ...], None if sw is None else sw[rows]
+            else:
+                batch = (
+                    take_rows(X, rows),
+                    take_rows(Y, rows),
+                    None if sw is None else take_rows(sw, rows),
+                )
+            yield (*batch, weight_sum)
+
+
 def run_epoch(network, params, optimizer, batches, *, penalty, order):
     """One pass over the training rows; return the epoch's loss.
 
@@ -157,8 +204,38 @@ def run_epoch(network, params, optimizer, batches, *, penalty, order):
     return data_loss_sum / total_weight + penalty.value(params)
 
 
+def run_epoch_xp(network, params, optimizer, batches, *, penalty, order):
+    """:func:`run_epoch` for arrays of namespace ``batches.xp``: the same
+    steps and loss. The batch losses stay on the device and are summed
+    there; the epoch's loss is read once, at its end: a non-finite batch
+    makes it NaN, and training then keeps the weights of before the epoch,
+    as after :func:`run_epoch`'s early NaN."""
+    xp = batches.xp
+    data_loss_sum = 0.0
+    for X, Y, sample_weight, weight_sum in batches(order):
+        if weight_sum == 0:  # every row of this batch has zero weight
+            continue
+        data_loss, grad = network.loss_and_gradient_xp(
+            xp, params, X, Y, sample_weight, weight_sum
+        )
+        penalty.add_gradient_xp(xp, params, grad)
+        data_loss_sum = data_loss_sum + data_loss * weight_sum
+        optimizer.step_xp(xp, params, grad)
+    loss = float(data_loss_sum) / batches.total_weight
+    if not math.isfinite(loss):
+        return np.nan
+    return loss + penalty.value_xp(xp, params)
+
+
 def _evaluate_validation(network, params, data, workspace):
     """R² of the predictions and the loss's data term on the validation rows."""
+    xp = namespace_of(params)
+    if xp is not None:
+        output = network.forward_xp(xp, params, data.X_val)
+        loss = network.data_loss_xp(xp, output, data.Y_val, data.sample_weight_val)
+        prediction = network.inverse_link_xp(xp, output)
+        score = r2_score(data.Y_val, prediction, sample_weight=data.sample_weight_val)
+        return float(score), loss
     output = network.forward(params, data.X_val, workspace)
     loss = network.data_loss(output, data.Y_val, data.sample_weight_val)
     prediction = network.inverse_link(output.copy())
@@ -262,20 +339,20 @@ class _KeptWeights:
     keep."""
 
     def __init__(self, params, start_loss):
-        self.last, self.last_loss = params.copy(), start_loss
-        self.best, self.best_loss = params.copy(), start_loss
+        self.last, self.last_loss = copy_of(params), start_loss
+        self.best, self.best_loss = copy_of(params), start_loss
 
     def epoch_done(self, params, loss, is_best):
-        np.copyto(self.last, params)
+        copy_into(self.last, params)
         self.last_loss = loss
         if is_best:
-            np.copyto(self.best, params)
+            copy_into(self.best, params)
             self.best_loss = loss
 
     def put_back(self, params, progress, *, best):
         """Write the kept weights into ``params`` and their loss into
         ``progress``; never those of a half-done epoch."""
-        np.copyto(params, self.best if best else self.last)
+        copy_into(params, self.best if best else self.last)
         progress.loss = self.best_loss if best else self.last_loss
 
 
@@ -285,7 +362,14 @@ class _EpochLoop:
     def __init__(self, network, params, optimizer, progress, data, settings):
         self.network, self.params, self.optimizer = network, params, optimizer
         self.progress, self.data, self.settings = progress, data, settings
-        self.batches = _Batches(network, data, settings.batch_size)
+        # The numpy fast path or its namespace-generic twin, chosen once.
+        xp = namespace_of(data.Y)
+        if xp is None:
+            self.batches = _Batches(network, data, settings.batch_size)
+            self.run_epoch = run_epoch
+        else:
+            self.batches = _BatchesXp(network, data, settings.batch_size, xp)
+            self.run_epoch = run_epoch_xp
         # Divergence is judged against the loss at the start of training, or
         # the largest epoch loss recorded so far when training continues (a
         # new partial_fit chunk may legitimately cost more than the best epoch).
@@ -312,7 +396,7 @@ class _EpochLoop:
                 monitor.begin(self.params)
                 if order is not None:
                     random_state.shuffle(order)
-                loss = run_epoch(
+                loss = self.run_epoch(
                     self.network,
                     self.params,
                     self.optimizer,
@@ -415,6 +499,10 @@ DIVERGENCE_FACTOR = 1e3
 def objective(network, params, data, penalty, workspace=None):
     """The training objective on all training rows: the data term (a forward
     pass only) plus ``penalty``, an :class:`~sknn_simple._penalty.L2Penalty`."""
+    xp = namespace_of(params)
+    if xp is not None:
+        loss = network.loss_xp(xp, params, data.X, data.Y, data.sample_weight)
+        return loss + penalty.value_xp(xp, params)
     loss = network.loss(params, data.X, data.Y, data.sample_weight, workspace=workspace)
     return loss + penalty.value(params)
 
@@ -426,8 +514,17 @@ def objective_and_gradient(
     data term's by backpropagation, plus ``penalty``'s.
 
     ``grad`` and ``workspace`` are as for ``Network.loss_and_gradient``;
-    returns ``(loss, grad)``.
+    returns ``(loss, grad)``. For arrays of another namespace both are
+    ignored and ``grad`` is a new vector of that namespace.
     """
+    xp = namespace_of(params)
+    if xp is not None:
+        S = _weight_sum_xp(xp, data.sample_weight, data.Y.shape[0])
+        loss, grad = network.loss_and_gradient_xp(
+            xp, params, data.X, data.Y, data.sample_weight, S
+        )
+        penalty.add_gradient_xp(xp, params, grad)
+        return float(loss) + penalty.value_xp(xp, params), grad
     loss, grad = network.loss_and_gradient(
         params, data.X, data.Y, data.sample_weight, grad=grad, workspace=workspace
     )
@@ -455,9 +552,13 @@ def start_loss_estimate(network, params, data, penalty, workspace=None):
         loss = objective(network, params, data, penalty, workspace)
     else:
         rows = np.linspace(0, n_samples - 1, START_LOSS_ROWS).astype(np.intp)
-        sw = None if data.sample_weight is None else data.sample_weight[rows]
-        loss = network.loss(params, data.X[rows], data.Y[rows], sw, workspace=workspace)
-        loss += penalty.value(params)
+        sample = Dataset(
+            take_rows(data.X, rows),
+            take_rows(data.Y, rows),
+            None if data.sample_weight is None else take_rows(data.sample_weight, rows),
+        )
+        # The sample's data term, plus the penalty of the whole fit.
+        loss = objective(network, params, sample, penalty, workspace)
     if not np.isfinite(loss):
         check_finite_at_start(network, params, data, penalty, workspace)
     return loss
@@ -485,7 +586,7 @@ _NOT_FINITE_AT_START = (
 
 
 def _diverged(loss, params, reference_loss):
-    if not (np.isfinite(loss) and np.isfinite(params).all()):
+    if not (np.isfinite(loss) and all_finite(params)):
         return True
     return loss > DIVERGENCE_FACTOR * max(reference_loss, np.finfo(float).tiny)
 
@@ -559,13 +660,13 @@ def _run_lbfgs(network, params, progress, data, settings, monitor):
     """:func:`fit_lbfgs` within its thread limits."""
     run = _LbfgsRun(network, params, progress, data, settings)
     monitor = monitor or IterationMonitor()
-    if not np.isfinite(run.loss_and_gradient(params)[0]):
+    if not np.isfinite(run.loss_and_gradient(to_host(params))[0]):
         raise ValueError(_NOT_FINITE_AT_START)
     monitor.begin(params)
     try:
         result = minimize_lbfgs(
             run.loss_and_gradient,
-            params,
+            to_host(params),
             max_iter=settings.max_iter,
             max_fun=settings.max_fun,
             tol=settings.tol,
@@ -575,7 +676,7 @@ def _run_lbfgs(network, params, progress, data, settings, monitor):
             ),
         )
     except KeyboardInterrupt:
-        np.copyto(params, run.last_iterate)
+        copy_into(params, run.last_iterate)
         if progress.loss_curve:
             progress.loss = progress.loss_curve[-1]
         return INTERRUPTED
@@ -591,9 +692,13 @@ class _LbfgsRun:
     def __init__(self, network, params, progress, data, settings):
         self.network, self.params, self.progress = network, params, progress
         self.data, self.settings = data, settings
-        self.workspace = Workspace(network, data.Y.shape[0], params.dtype)
-        self.grad = np.empty_like(params)
-        self.last_iterate = params.copy()
+        # Buffers for the numpy path; the generic path allocates per call.
+        numpy_path = namespace_of(params) is None
+        self.workspace = (
+            Workspace(network, data.Y.shape[0], params.dtype) if numpy_path else None
+        )
+        self.grad = np.empty_like(params) if numpy_path else None
+        self.last_iterate = copy_of(params)
         self.first_iteration = len(progress.loss_curve)
         self.stop = None  # why end_iteration stopped scipy, if it did
         # The last evaluation, so that scipy's first call (at the point the
@@ -611,9 +716,11 @@ class _LbfgsRun:
         return loss, grad.copy()
 
     def _evaluate(self, x):
-        """The objective and its float64 gradient at ``x``, computed."""
-        np.copyto(self.params, x, casting="same_kind")
-        loss, _ = objective_and_gradient(
+        """The objective and its float64 gradient at ``x``, computed; on
+        another namespace than numpy, ``x`` goes to the device and the
+        gradient comes back to the host (one vector each way)."""
+        copy_into(self.params, x)
+        loss, grad = objective_and_gradient(
             self.network,
             self.params,
             self.data,
@@ -621,17 +728,17 @@ class _LbfgsRun:
             grad=self.grad,
             workspace=self.workspace,
         )
-        if not (np.isfinite(loss) and np.isfinite(self.grad).all()):
+        if not (np.isfinite(loss) and all_finite(grad)):
             # Tell the line search this point is unusable, so it backtracks.
             return np.inf, np.zeros_like(x)
-        return loss, self.grad.astype(np.float64)
+        return loss, to_host(grad).astype(np.float64)
 
     def end_iteration(self, intermediate_result, monitor):
         """scipy's ``callback``: record the iteration, maybe stop."""
         if not np.isfinite(intermediate_result.fun):
             return
         progress = self.progress
-        np.copyto(self.last_iterate, intermediate_result.x, casting="same_kind")
+        copy_into(self.last_iterate, intermediate_result.x)
         progress.loss_curve.append(float(intermediate_result.fun))
         progress.n_iter += 1
         progress.t += self.data.Y.shape[0]
@@ -657,9 +764,7 @@ class _LbfgsRun:
             message.decode() if isinstance(message, bytes) else str(message)
         )
         finite = np.isfinite(result.fun) and np.isfinite(result.x).all()
-        np.copyto(
-            params, result.x if finite else self.last_iterate, casting="same_kind"
-        )
+        copy_into(params, result.x if finite else self.last_iterate)
         # The loss at x, not scipy's fun: after an abnormal line search that
         # can belong to a rejected trial point.
         progress.loss = self._loss_at(params)
@@ -677,7 +782,7 @@ class _LbfgsRun:
 
     def _loss_at(self, params):
         """The objective at ``params``, from the last evaluation when it was there."""
-        if self.last_x is not None and np.array_equal(params, self.last_x):
+        if self.last_x is not None and np.array_equal(to_host(params), self.last_x):
             loss = self.last_result[0]
             if np.isfinite(loss):
                 return loss

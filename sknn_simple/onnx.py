@@ -100,6 +100,13 @@ def _fitted_network(model):
         "converting it to ONNX.",
     )
     state = model._state  # one snapshot of the fitted state
+    if not isinstance(state.params, np.ndarray):
+        raise TypeError(
+            "ONNX export needs a model fitted on numpy arrays; this one was "
+            f"fitted on {type(state.params).__module__} arrays under array API "
+            "dispatch. Refit it on numpy arrays (e.g. X.cpu().numpy() for torch) "
+            "to export it."
+        )
     coefs = [np.asarray(coef, dtype=np.float64) for coef in state.coefs]
     intercepts = [np.asarray(b, dtype=np.float64) for b in state.intercepts]
     # The activation the network was fitted with, not get_params()'s, which

@@ -360,6 +360,7 @@ SCOPES = [
     "sknn_simple._state.FittedState.predict",
     "sknn_simple._target.fit_target_scaling",
     "sknn_simple._regressor.SimpleMLPRegressor._train",
+    "sknn_simple._regressor._scaled_targets",
     "sknn_simple._regressor.SimpleMLPRegressor._training_rows",
     "sknn_simple._regressor.SimpleMLPRegressor._validate_training_data",
     "sknn_simple._regressor.SimpleMLPRegressor.predict",
