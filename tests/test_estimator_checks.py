@@ -1,5 +1,8 @@
 """scikit-learn's estimator checks, all of them, with no expected failures."""
 
+import importlib.util
+import os
+
 import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -30,12 +33,44 @@ def _check_name(check):
     return getattr(check, "func", check).__name__
 
 
+def _device_available(namespace, device):
+    """Whether arrays of ``namespace`` on ``device`` can be made here."""
+    if namespace in (None, "numpy", "array_api_strict"):
+        return namespace is None or importlib.util.find_spec(namespace) is not None
+    if importlib.util.find_spec(namespace) is None:
+        return False
+    if namespace != "torch":
+        return False  # cupy and dpnp need a GPU or an Intel device
+    import torch
+
+    return {
+        "cpu": lambda: True,
+        "cuda": torch.cuda.is_available,
+        "xpu": lambda: hasattr(torch, "xpu") and torch.xpu.is_available(),
+        "mps": lambda: (
+            torch.backends.mps.is_available()
+            and os.environ.get("PYTORCH_ENABLE_MPS_FALLBACK") == "1"
+        ),
+    }.get(device, lambda: False)()
+
+
+def _runnable_here(check):
+    """False for an array API check of a library or device this machine
+    lacks (CuPy, dpnp, CUDA, MPS, XPU), which scikit-learn would only skip."""
+    keywords = getattr(check, "keywords", {})
+    if "array_namespace" in keywords:
+        return _device_available(
+            keywords["array_namespace"], keywords.get("device_name")
+        )
+    pairs = [value for value in keywords.values() if hasattr(value, "xp")]
+    return all(_device_available(pair.xp, pair.device) for pair in pairs)
+
+
 # scikit-learn < 1.9 hands pytest a generator of cases, which pytest 10 will
 # refuse: pass them on as a list.
 _CHECKS = parametrize_with_checks([SimpleMLPRegressor()])
-sklearn_checks = pytest.mark.parametrize(
-    *_CHECKS.args[:1], list(_CHECKS.args[1]), **_CHECKS.kwargs
-)
+_CASES = [case for case in _CHECKS.args[1] if _runnable_here(case[1])]
+sklearn_checks = pytest.mark.parametrize(*_CHECKS.args[:1], _CASES, **_CHECKS.kwargs)
 
 
 @sklearn_checks
@@ -53,3 +88,17 @@ def test_check_params_only_name_existing_checks():
     argvalues = parametrize_with_checks([SimpleMLPRegressor()]).args[1]
     names = {_check_name(check) for _, check in argvalues}
     assert set(CHECK_PARAMS) <= names
+
+
+def test_array_api_checks_run_on_every_library_installed_here():
+    """Leaving out the unavailable devices must not leave out these."""
+    kept = [
+        getattr(check, "keywords", {}).get("array_namespace")
+        for _, check in _CASES
+        if _check_name(check) == "check_array_api_input"
+    ]
+    if not kept:
+        pytest.skip("this scikit-learn runs no array API checks (< 1.9)")
+    expected = {"numpy", "array_api_strict", "torch"}
+    installed = {name for name in expected if importlib.util.find_spec(name)}
+    assert installed <= set(kept)
