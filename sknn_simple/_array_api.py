@@ -14,6 +14,14 @@ arrays; the loops never ask again per step.
 import numpy as np
 import scipy.sparse as sp
 
+#: What to say when array API support is asked of a scikit-learn without it.
+NEEDS_NEWER_SKLEARN = (
+    "sknn_simple computes on non-numpy arrays (array API dispatch) only with a "
+    "scikit-learn that provides sklearn.utils._array_api.move_to and "
+    "check_same_namespace (1.9 does); upgrade scikit-learn, or turn "
+    "array_api_dispatch off to train on numpy copies."
+)
+
 try:  # scikit-learn 1.9 has move_to and check_same_namespace
     from sklearn.externals.array_api_compat import array_namespace
     from sklearn.externals.array_api_compat import device as device_of
@@ -27,13 +35,13 @@ try:  # scikit-learn 1.9 has move_to and check_same_namespace
 except ImportError:  # pragma: no cover - exercised on the minimum versions
     ARRAY_API_AVAILABLE = False
 
-#: What to say when array API support is asked of a scikit-learn without it.
-NEEDS_NEWER_SKLEARN = (
-    "sknn_simple computes on non-numpy arrays (array API dispatch) only with a "
-    "scikit-learn that provides sklearn.utils._array_api.move_to and "
-    "check_same_namespace (1.9 does); upgrade scikit-learn, or turn "
-    "array_api_dispatch off to train on numpy copies."
-)
+    def _needs_newer_sklearn(*args, **kwargs):
+        raise NotImplementedError(NEEDS_NEWER_SKLEARN)
+
+    # Reached only for non-numpy arrays, which this scikit-learn cannot
+    # dispatch on (and for a saved model fitted on them): the clear error.
+    array_namespace = device_of = _needs_newer_sklearn
+    check_same_namespace = get_namespace_and_device = move_to = _needs_newer_sklearn
 
 
 def namespace_of(array):
