@@ -91,8 +91,9 @@ def to_device(array, xp, device):
 
 
 def to_host(array):
-    """A numpy copy (or view) of ``array``, whatever its namespace."""
-    if array is None or isinstance(array, np.ndarray):
+    """A numpy copy (or view) of ``array``, whatever its namespace; numpy
+    arrays and sparse matrices as they are."""
+    if array is None or isinstance(array, np.ndarray) or sp.issparse(array):
         return array
     return move_to(array, xp=np, device="cpu")
 
