@@ -18,14 +18,24 @@ as below, a ``config_context``. See :doc:`/user_guide/gpu_and_array_libraries`.
 # %%
 # Data, on torch's device
 # -----------------------
+# Without PyTorch, or with a scikit-learn older than 1.9 (no array API
+# support here), say so and stop.
 import os
+import sys
 import warnings
 
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+try:
+    import torch
+except ImportError:
+    sys.exit(
+        "This example needs PyTorch. Install its CPU build with: "
+        'pip install "sknn_simple[test-torch]" (torch==2.13.0)'
+    )
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from sklearn import config_context  # noqa: E402
 from sklearn.datasets import make_friedman1  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
@@ -33,6 +43,13 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sknn_simple import SimpleMLPRegressor  # noqa: E402
+from sknn_simple._array_api import ARRAY_API_AVAILABLE  # noqa: E402
+
+if not ARRAY_API_AVAILABLE:
+    sys.exit(
+        "This example needs scikit-learn >= 1.9 for array API support. "
+        'Upgrade with: pip install -U "scikit-learn>=1.9"'
+    )
 
 device = "cuda" if torch.cuda.is_available() else "cpu"
 X, y = make_friedman1(n_samples=2_500, n_features=10, noise=0.5, random_state=0)

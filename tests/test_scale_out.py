@@ -216,6 +216,9 @@ EXPECTED_OUTPUT = {
 # Examples that use sklearn.callback, new in scikit-learn 1.9.
 NEEDS_CALLBACK_API = {"plot_callbacks.py"}
 HAS_CALLBACK_API = importlib.util.find_spec("sklearn.callback") is not None
+# Examples that train on torch tensors (the test-torch extra).
+NEEDS_TORCH = {"plot_array_api_torch.py"}
+HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
 def test_the_examples_are_found():
@@ -243,6 +246,11 @@ def test_example_runs(example):
         # scikit-learn < 1.9 (the minimum-versions run): a clear way out.
         assert result.returncode != 0
         assert 'pip install -U "scikit-learn>=1.9"' in result.stderr
+        return
+    if example.name in NEEDS_TORCH and not HAS_TORCH:
+        # The minimum-versions run has no torch: the example names the extra.
+        assert result.returncode != 0
+        assert 'pip install "sknn_simple[test-torch]"' in result.stderr
         return
     assert result.returncode == 0, result.stderr
     for pattern in EXPECTED_OUTPUT.get(example.name, []):
