@@ -709,11 +709,11 @@ class _LbfgsRun:
         """scipy's ``fun``: the objective and its gradient at ``x``."""
         if self.last_x is not None and np.array_equal(x, self.last_x):
             loss, grad = self.last_result
+            # A copy: scipy keeps the gradients it was given, and has this one.
             return loss, grad.copy()
-        loss, grad = self._evaluate(x)
+        loss, grad = self._evaluate(x)  # grad: a new array, never written again
         self.last_x, self.last_result = x.copy(), (loss, grad)
-        # A copy: scipy keeps the gradients it was given.
-        return loss, grad.copy()
+        return loss, grad
 
     def _evaluate(self, x):
         """The objective and its float64 gradient at ``x``, computed; on

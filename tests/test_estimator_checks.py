@@ -66,11 +66,17 @@ def _runnable_here(check):
     return all(_device_available(pair.xp, pair.device) for pair in pairs)
 
 
-# scikit-learn < 1.9 hands pytest a generator of cases, which pytest 10 will
-# refuse: pass them on as a list.
-_CHECKS = parametrize_with_checks([SimpleMLPRegressor()])
-_CASES = [case for case in _CHECKS.args[1] if _runnable_here(case[1])]
-sklearn_checks = pytest.mark.parametrize(*_CHECKS.args[:1], _CASES, **_CHECKS.kwargs)
+def runnable_checks(estimators, **kwargs):
+    """``parametrize_with_checks(estimators, **kwargs)`` without the cases
+    :func:`_runnable_here` rules out, as a list: scikit-learn < 1.9 hands
+    pytest a generator of cases, which pytest 10 will refuse."""
+    checks = parametrize_with_checks(estimators, **kwargs)
+    cases = [case for case in checks.args[1] if _runnable_here(case[1])]
+    return pytest.mark.parametrize(checks.args[0], cases, **checks.kwargs)
+
+
+sklearn_checks = runnable_checks([SimpleMLPRegressor()])
+_CASES = sklearn_checks.args[1]
 
 
 @sklearn_checks

@@ -3,8 +3,7 @@
 
 import pytest
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
-from test_estimator_checks import CHECK_PARAMS, _check_name, _runnable_here
+from test_estimator_checks import CHECK_PARAMS, _check_name, runnable_checks
 
 from sknn_simple import SimpleMLPRegressor
 from sknn_simple._losses import LOSSES
@@ -25,15 +24,10 @@ def _expected_failed_checks(estimator):
     }
 
 
-_CHECKS = parametrize_with_checks(
-    ESTIMATORS, expected_failed_checks=_expected_failed_checks
-)
 # As in test_estimator_checks.py: without the array API cases for libraries
 # and devices this machine lacks.
-loss_checks = pytest.mark.parametrize(
-    *_CHECKS.args[:1],
-    [case for case in _CHECKS.args[1] if _runnable_here(case[1])],
-    **_CHECKS.kwargs,
+loss_checks = runnable_checks(
+    ESTIMATORS, expected_failed_checks=_expected_failed_checks
 )
 
 
