@@ -9,7 +9,7 @@ does to a limit set by the main thread.
 
 On the development machine (scipy 1.17.1's OpenBLAS 0.3.30) a thread count
 set from a thread other than the main one did not reach the main thread:
-in two runs left the pool at 1 thread, and a restore from another
+0 and 8 of 100 rounds, in two runs, left the pool at 1 thread, and a restore from another
 thread never took effect for the main thread.
 
 Run: python benchmarks/threads_restore.py
