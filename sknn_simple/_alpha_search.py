@@ -26,6 +26,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.model_selection import KFold
 
+from ._blas import numpy_threads_for, training_threads
 from ._diagnostics import COLLAPSE_RATIO, MIN_TESTABLE_ROWS
 from ._losses import LOSSES, prediction_loss
 from ._target import fit_target_scaling
@@ -85,6 +86,24 @@ def choose_alpha(estimator, X, Y, sample_weight):
     n_samples = Y.shape[0]
     n_folds = n_samples if n_samples < LEAVE_ONE_OUT_ROWS else N_FOLDS
     folds = KFold(n_folds, shuffle=True, random_state=_fold_seed(estimator))
+    layer_sizes = (X.shape[1], *estimator._validated_hidden_layer_sizes(), Y.shape[1])
+    # One thread limit for all the path's fits: each would otherwise set
+    # and restore it on its own (see _blas.training_threads).
+    with training_threads(numpy_threads_for(layer_sizes, n_samples)):
+        totals, collapsed = _fold_totals(estimator, X, Y, sample_weight, folds)
+    errors = {alpha: total / n_samples for alpha, total in totals.items()}
+    candidates = list(reversed(ALPHA_GRID))  # ties go to the stronger penalty
+    if n_samples < MIN_TESTABLE_ROWS and len(collapsed) < len(ALPHA_GRID):
+        # Too few rows to tell noise from signal (see _diagnostics): rather
+        # than a constant that would have to warn, the strongest penalty
+        # whose fits all kept some spread.
+        candidates = [alpha for alpha in candidates if alpha not in collapsed]
+    return min(candidates, key=errors.__getitem__), errors
+
+
+def _fold_totals(estimator, X, Y, sample_weight, folds):
+    """Each grid penalty's validation error summed over the folds, and the
+    penalties whose fit collapsed on some fold."""
     spread = _error_units(estimator, Y, sample_weight)
     totals = dict.fromkeys(ALPHA_GRID, 0.0)
     collapsed = set()
@@ -98,14 +117,7 @@ def choose_alpha(estimator, X, Y, sample_weight):
             totals[alpha] += error
             if flat:
                 collapsed.add(alpha)
-    errors = {alpha: total / n_samples for alpha, total in totals.items()}
-    candidates = list(reversed(ALPHA_GRID))  # ties go to the stronger penalty
-    if n_samples < MIN_TESTABLE_ROWS and len(collapsed) < len(ALPHA_GRID):
-        # Too few rows to tell noise from signal (see _diagnostics): rather
-        # than a constant that would have to warn, the strongest penalty
-        # whose fits all kept some spread.
-        candidates = [alpha for alpha in candidates if alpha not in collapsed]
-    return min(candidates, key=errors.__getitem__), errors
+    return totals, collapsed
 
 
 def _path_errors(estimator, X, Y, sample_weight, train, test, spread):

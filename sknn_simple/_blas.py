@@ -13,6 +13,7 @@ numpy's (busy with the network's matrix products) fight over the cores:
 runs, and numpy's pool the threads :func:`numpy_threads_for` chooses.
 """
 
+import concurrent.futures
 import contextlib
 import functools
 import os
@@ -79,49 +80,93 @@ def training_threads(numpy_threads=None):
     """Run the enclosed training with scipy's BLAS pool at one thread and
     numpy's at ``numpy_threads`` (None: as it is); both are restored after.
 
-    The limits are process-wide, but fits may run in several threads at
-    once (joblib's threading backend). Every fit must run under them from
-    start to end: OpenBLAS sums the dot products of scipy's L-BFGS-B, and
-    the products over rows of the weight gradients, in another order on two
-    threads than on one, so a fit that ran part of its way on a different
-    pool would differ from the same fit run alone (by up to 2e-12 in
+    Fits may run in several threads at once (joblib's threading backend),
+    and each must run under the limits from start to end: OpenBLAS sums the
+    dot products of scipy's L-BFGS-B, and the products over rows of the
+    weight gradients, in another order on two threads than on one, so a fit
+    that ran part of its way on a different pool would differ from the same
+    fit run alone (by up to 2e-12 in
     ``python benchmarks/threads_determinism.py``). So the fits running at
-    any moment share one setting: the first to start sets it, the last to
-    end restores what the first found.
+    any moment share one setting, held by :class:`_SharedLimits`. Where this
+    thread does not see it (a BLAS that counts threads per thread, or a
+    ``threadpool_limits`` of the caller's that holds the pools), the limits
+    are set for this thread too.
     """
-    _enter_limits(numpy_threads)
+    _SHARED_LIMITS.enter(numpy_threads)
     try:
-        yield
+        with contextlib.ExitStack() as own:
+            if not _limits_in_effect(numpy_threads):
+                own.enter_context(_limit_pools(numpy_threads))
+            yield
     finally:
-        _exit_limits()
+        _SHARED_LIMITS.exit()
 
 
-_limit_lock = threading.Lock()
-_limit_users = 0
-_limit_stack = None
+class _SharedLimits:
+    """The limits that every running fit shares, set when the first starts
+    and restored when the last ends, both from one thread of their own.
+
+    OpenBLAS's pthreads pool is process-wide, and threadpoolctl (3.8 on)
+    lets only the thread that set its limit change it again: others are
+    silently ignored. Overlapping fits end in any order, so the thread that
+    restores must be the one that set, whichever fit ends last.
+    """
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        """Forget every fit and the owner thread (a forked child has none of
+        the parent's threads)."""
+        self._lock = threading.Lock()
+        self._users = 0
+        self._held = None
+        self._owner = None  # the owner thread starts on first use
+
+    def enter(self, numpy_threads):
+        with self._lock:
+            if self._users == 0:
+                self._held = self._in_owner(_limit_pools, numpy_threads)
+            self._users += 1
+
+    def exit(self):
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                held, self._held = self._held, None
+                self._in_owner(held.close)
+
+    def _in_owner(self, function, *args):
+        if self._owner is None:
+            self._owner = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="sknn_simple-blas-limits"
+            )
+        return self._owner.submit(function, *args).result()
 
 
-def _enter_limits(numpy_threads):
-    global _limit_users, _limit_stack
-    with _limit_lock:
-        if _limit_users == 0:
-            stack = contextlib.ExitStack()
-            stack.enter_context(_scipy_blas_controller().limit(limits=1))
-            if numpy_threads is not None:
-                stack.enter_context(
-                    _numpy_blas_controller().limit(limits=numpy_threads)
-                )
-            _limit_stack = stack
-        _limit_users += 1
+_SHARED_LIMITS = _SharedLimits()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_SHARED_LIMITS.reset)
 
 
-def _exit_limits():
-    global _limit_users, _limit_stack
-    with _limit_lock:
-        _limit_users -= 1
-        if _limit_users == 0:
-            stack, _limit_stack = _limit_stack, None
-            stack.close()
+def _limit_pools(numpy_threads):
+    """Enter the limits; the returned stack restores them when closed."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(_scipy_blas_controller().limit(limits=1))
+    if numpy_threads is not None:
+        stack.enter_context(_numpy_blas_controller().limit(limits=numpy_threads))
+    return stack
+
+
+def _limits_in_effect(numpy_threads):
+    """Whether this thread's BLAS calls run within the limits."""
+    wanted = [(_scipy_blas_controller(), 1), (_numpy_blas_controller(), numpy_threads)]
+    return all(
+        lib.num_threads <= limit
+        for controller, limit in wanted
+        if limit is not None
+        for lib in controller.lib_controllers
+    )
 
 
 @functools.cache

@@ -765,7 +765,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             return _state_from(start, data, solver, params, progress, optimizer)
 
         params = copy_of(start.params)
-        progress = copy.deepcopy(start.progress)
+        progress = start.progress.copy()
         monitor = self._start_callbacks(
             solver, incremental, callback_data, state_at, progress
         )

@@ -18,7 +18,7 @@ gradient while the loss and gradient are computed where the data is.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.metrics import r2_score
@@ -55,6 +55,18 @@ class Progress:
     loss: float = np.nan
     # Set by L-BFGS and by divergence: what to tell the user.
     message: str = ""
+
+    def copy(self):
+        """A copy whose curves grow apart from this one's. Their values are
+        never changed in place, so copying the lists is enough: a deep copy
+        cost each ``partial_fit`` call time in proportion to the calls
+        before it."""
+        return replace(
+            self,
+            loss_curve=list(self.loss_curve),
+            validation_scores=list(self.validation_scores),
+            validation_loss_curve=list(self.validation_loss_curve),
+        )
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The BLAS helpers the solvers update the weights with, and the thread limit
 on scipy's BLAS pool during training."""
 
+import multiprocessing
 import threading
 import warnings
 
@@ -114,39 +115,70 @@ def test_numpy_trains_on_the_threads_its_layers_pay_for(
 @separate_scipy_blas
 def test_fits_overlapping_in_threads_all_run_under_the_limit():
     """A fit that starts while another runs, and ends after it, keeps one
-    thread to its end; the last fit to end restores what the first found."""
+    thread to its end; the last fit to end restores what the first found,
+    for every thread, and leaves the pools free for the caller to limit."""
     before = _scipy_blas_threads()
-    first_in, second_in, first_out = (threading.Event() for _ in range(3))
+    first_in, second_in, first_out, second_out = (threading.Event() for _ in range(4))
     seen = {}
 
     def first():
-        first_in.set()
-        second_in.wait(10)
-        seen["first, both running"] = _scipy_blas_threads()
+        with blas.training_threads():
+            first_in.set()
+            second_in.wait(10)
+            seen["first, both running"] = _scipy_blas_threads()
+        first_out.set()
+        second_out.wait(10)  # alive until the last fit has ended
 
     def second():
+        first_in.wait(10)
         with blas.training_threads():
             second_in.set()
             first_out.wait(10)
             seen["second, after the first ended"] = _scipy_blas_threads()
+        second_out.set()
 
-    def run_first():
-        with blas.training_threads():
-            first()
-        first_out.set()
-
-    threads = [threading.Thread(target=run_first), threading.Thread(target=second)]
-    threads[0].start()
-    first_in.wait(10)
-    threads[1].start()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
-        thread.join(10)
+        thread.start()
+    second_out.wait(10)
     one_thread = [1] * len(before)
     assert seen == {
         "first, both running": one_thread,
         "second, after the first ended": one_thread,
     }
-    assert _scipy_blas_threads() == before
+    restored = _scipy_blas_threads()
+    with threadpool_limits(limits=1, user_api="blas"):
+        limited_by_caller = _scipy_blas_threads()
+    for thread in threads:
+        thread.join(10)
+    assert restored == before
+    # threadpoolctl lets one thread hold a shared pool at a time: a fit's
+    # thread that kept holding it would make this limit a silent no-op.
+    assert limited_by_caller == one_thread
+
+
+@separate_scipy_blas
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="no fork here"
+)
+def test_a_forked_child_fits_and_restores_the_pool():
+    """The thread that holds the shared limits stays behind in the parent;
+    a child forked after a fit must not wait for it."""
+    X, y = make_friedman1(n_samples=50, random_state=0)
+    model = SimpleMLPRegressor((4,), solver="lbfgs", max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child = pool.apply_async(_fit_and_report_threads, (X, y)).get(timeout=60)
+    assert child == (True, _scipy_blas_threads())
+
+
+def _fit_and_report_threads(X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = SimpleMLPRegressor((4,), solver="lbfgs", max_iter=5).fit(X, y)
+    return model.n_iter_ > 0, _scipy_blas_threads()
 
 
 @separate_scipy_blas
@@ -179,3 +211,23 @@ def test_lbfgs_fits_in_threads_equal_the_same_fits_run_alone():
             thread.join(60)
     for one, other in zip(alone, in_threads):
         np.testing.assert_array_equal(one, other)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
+def test_the_penalty_search_and_the_fit_each_set_the_limits_once(monkeypatch):
+    """alpha="auto" trains dozens of small fits; each setting and restoring
+    the limits on its own would cost them a round trip to the owner thread
+    apiece."""
+    calls = []
+    real = blas._SHARED_LIMITS._in_owner
+
+    def counting(function, *args):
+        calls.append(function)
+        return real(function, *args)
+
+    monkeypatch.setattr(blas._SHARED_LIMITS, "_in_owner", counting)
+    X, y = make_friedman1(n_samples=30, random_state=0)
+    SimpleMLPRegressor((4,), max_iter=20).fit(X, y)
+    # Set and restored for the search, then for the final fit.
+    assert len(calls) == 4
