@@ -125,14 +125,16 @@ class _SharedLimits:
 
     def enter(self, numpy_threads):
         with self._lock:
-            if self._users == 0:
+            # Pools already within the limits (a caller's threadpool_limits,
+            # say) need no round trip to the owner, to set or to restore.
+            if self._users == 0 and not _limits_in_effect(numpy_threads):
                 self._held = self._in_owner(_limit_pools, numpy_threads)
             self._users += 1
 
     def exit(self):
         with self._lock:
             self._users -= 1
-            if self._users == 0:
+            if self._users == 0 and self._held is not None:
                 held, self._held = self._held, None
                 self._in_owner(held.close)
 

@@ -231,3 +231,22 @@ def test_the_penalty_search_and_the_fit_each_set_the_limits_once(monkeypatch):
     SimpleMLPRegressor((4,), max_iter=20).fit(X, y)
     # Set and restored for the search, then for the final fit.
     assert len(calls) == 4
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
+def test_pools_already_limited_by_the_caller_are_left_alone(monkeypatch):
+    """A loop of small partial_fit calls inside the caller's own limit
+    pays no round trip to the owner thread per call."""
+    calls = []
+    monkeypatch.setattr(
+        blas._SHARED_LIMITS, "_in_owner", lambda *args: calls.append(args)
+    )
+    X, y = make_friedman1(n_samples=50, random_state=0)
+    model = SimpleMLPRegressor((4,), solver="adam", max_iter=1)
+    with threadpool_limits(limits=1, user_api="blas"):
+        before = _scipy_blas_threads(), _numpy_blas_threads()
+        for _ in range(3):
+            model.partial_fit(X, y)
+        assert (_scipy_blas_threads(), _numpy_blas_threads()) == before
+    assert calls == []

@@ -1,0 +1,52 @@
+"""The fixed cost of one small ``partial_fit`` call, early and late in a
+long run of them, and inside the caller's own BLAS limit.
+
+Each call sets SciPy's BLAS pool to one thread (and NumPy's too, for small
+layers) and restores it after, through the thread that holds the limits
+(``sknn_simple._blas._SharedLimits``): a round trip there and back. Pools
+already within the limits, as under ``threadpool_limits(limits=1,
+user_api="blas")``, are left alone.
+
+On the 2-core development machine (quiet, commit after 4ce09de), medians of
+three runs in ms per call of 200 rows, (16,) units: early 1.08, after 5,000
+calls 1.21, inside the caller's limit 0.80; at 33539f8 (limits set by the
+fits' own threads, curves deep-copied): 0.70, 1.55 and 1.58.
+
+Run: python benchmarks/partial_fit_overhead.py
+"""
+
+import timeit
+import warnings
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from sknn_simple import SimpleMLPRegressor
+
+
+def ms_per_call(model, X, y):
+    best = min(timeit.repeat(lambda: model.partial_fit(X, y), number=50, repeat=3))
+    return best / 50 * 1e3
+
+
+def main():
+    warnings.simplefilter("ignore")
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 8)
+    y = X @ rng.rand(8)
+    model = SimpleMLPRegressor((16,), solver="adam", batch_size=200, random_state=0)
+    model.partial_fit(X, y)
+    early = ms_per_call(model, X, y)
+    for _ in range(5000):
+        model.partial_fit(X, y)
+    late = ms_per_call(model, X, y)
+    with threadpool_limits(limits=1, user_api="blas"):
+        limited = ms_per_call(model, X, y)
+    print(
+        f"ms per partial_fit call: early {early:.3f}, after 5,000 calls "
+        f"{late:.3f}, inside threadpool_limits(1) {limited:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
