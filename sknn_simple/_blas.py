@@ -127,16 +127,29 @@ class _SharedLimits:
         with self._lock:
             # Pools already within the limits (a caller's threadpool_limits,
             # say) need no round trip to the owner, to set or to restore.
-            if self._users == 0 and not _limits_in_effect(numpy_threads):
-                self._held = self._in_owner(_limit_pools, numpy_threads)
+            if (
+                self._users == 0
+                and self._held is None
+                and not _limits_in_effect(numpy_threads)
+            ):
+                self._in_owner(self._set, numpy_threads)
             self._users += 1
 
     def exit(self):
         with self._lock:
             self._users -= 1
             if self._users == 0 and self._held is not None:
-                held, self._held = self._held, None
-                self._in_owner(held.close)
+                self._in_owner(self._restore)
+
+    # The owner thread records what it set itself: should Ctrl-C stop the
+    # caller while it waits, the limits are still on record, and the end of
+    # the next fit restores them.
+    def _set(self, numpy_threads):
+        self._held = _limit_pools(numpy_threads)
+
+    def _restore(self):
+        held, self._held = self._held, None
+        held.close()
 
     def _in_owner(self, function, *args):
         if self._owner is None:

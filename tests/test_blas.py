@@ -250,3 +250,26 @@ def test_pools_already_limited_by_the_caller_are_left_alone(monkeypatch):
             model.partial_fit(X, y)
         assert (_scipy_blas_threads(), _numpy_blas_threads()) == before
     assert calls == []
+
+
+@separate_scipy_blas
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
+def test_ctrl_c_while_the_limits_are_set_leaves_them_to_the_next_fit(monkeypatch):
+    """Ctrl-C can stop the caller while the owner thread sets the limits;
+    the owner still finishes, and the next fit's end restores them."""
+    before = _scipy_blas_threads()
+    real = blas._SHARED_LIMITS._in_owner
+
+    def interrupted(function, *args):
+        real(function, *args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(blas._SHARED_LIMITS, "_in_owner", interrupted)
+    with pytest.raises(KeyboardInterrupt), blas.training_threads():
+        pass
+    monkeypatch.setattr(blas._SHARED_LIMITS, "_in_owner", real)
+    assert _scipy_blas_threads() == [1] * len(before)
+    X, y = make_friedman1(n_samples=50, random_state=0)
+    SimpleMLPRegressor((4,), solver="lbfgs", max_iter=3).fit(X, y)
+    assert _scipy_blas_threads() == before
