@@ -7,10 +7,10 @@ layers) and restores it after, through the thread that holds the limits
 already within the limits, as under ``threadpool_limits(limits=1,
 user_api="blas")``, are left alone.
 
-On the 2-core development machine (quiet, commit after 4ce09de), medians of
-three runs in ms per call of 200 rows, (16,) units: early 1.08, after 5,000
-calls 1.21, inside the caller's limit 0.80; at 33539f8 (limits set by the
-fits' own threads, curves deep-copied): 0.70, 1.55 and 1.58.
+On the 2-core development machine (quiet), medians of three runs in ms
+per call of 200 rows, (16,) units: early 0.99, after 5,000 calls 1.11,
+inside the caller's limit 0.69; at 33539f8 (limits set by the fits' own
+threads, curves deep-copied): 0.70, 1.55 and 1.58.
 
 Run: python benchmarks/partial_fit_overhead.py
 """

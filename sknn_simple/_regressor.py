@@ -805,7 +805,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             collapse=self._collapse_check(
                 reason, solver, start, rows, params, progress, incremental, penalty
             ),
-            feature_scale=_sampled_feature_scale(data) if reason == MAX_ITER else None,
+            feature_scale=_scale_for_advice(data, reason, incremental),
         )
 
     def _validated_data(self, X, y, sample_weight, previous, continuing, method):
@@ -1371,6 +1371,14 @@ def _host_rows(array, rows):
     if isinstance(rows, slice):
         return to_host(array[rows, ...] if array.ndim > 1 else array[rows])
     return to_host(take_rows(array, rows))
+
+
+def _scale_for_advice(data, reason, incremental):
+    """The feature scale for the iteration-limit warning's advice, or None
+    where that warning is not raised (partial_fit never raises it)."""
+    if reason != MAX_ITER or incremental:
+        return None
+    return _sampled_feature_scale(data)
 
 
 def _sampled_feature_scale(data):
