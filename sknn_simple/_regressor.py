@@ -42,6 +42,8 @@ from ._array_api import (
 )
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackMonitor, CallbackSupportMixin
 from ._diagnostics import (
+    MAX_ROWS,
+    clearly_spread,
     collapse_message,
     evenly_spaced_rows,
     median_column_std,
@@ -926,12 +928,17 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         # as a third of an epoch for rows the check then ignores. On another
         # namespace than numpy, the check looks at a host copy of them.
         checked = evenly_spaced_rows(rows.X.shape[0])
-        X = _host_rows(rows.X, checked)
+        X, Y, weights = (
+            _host_rows(array, checked) for array in (rows.X, rows.Y, rows.sample_weight)
+        )
+        params = to_host(params)
+        if _clearly_spread_on_a_quarter(start.network, params, X, Y, weights):
+            return None
         return collapse_message(
-            start.network.predict(to_host(params), X),
-            _host_rows(rows.Y, checked),
+            start.network.predict(params, X),
+            Y,
             X,
-            _host_rows(rows.sample_weight, checked),
+            weights,
             penalty=penalty,
             weights_moved=moved,
             output_bounds=None
@@ -1371,6 +1378,17 @@ def _host_rows(array, rows):
     if isinstance(rows, slice):
         return to_host(array[rows, ...] if array.ndim > 1 else array[rows])
     return to_host(take_rows(array, rows))
+
+
+def _clearly_spread_on_a_quarter(network, params, X, Y, sample_weight):
+    """Whether every fourth of the collapse check's rows already shows the
+    fit far from collapsed (see ``_diagnostics.SCREEN_MARGIN``); only on
+    data that has more rows than the check looks at."""
+    if X.shape[0] < MAX_ROWS:
+        return False
+    quarter = slice(None, None, 4)
+    weights = None if sample_weight is None else sample_weight[quarter]
+    return clearly_spread(network.predict(params, X[quarter]), Y[quarter], weights)
 
 
 def _scale_for_advice(data, reason, incremental):

@@ -166,6 +166,53 @@ def test_on_large_data_the_penalty_is_judged_for_all_rows_not_the_checked_ones()
     assert f"strong for {n_rows} rows (alpha / S = 100," in str(caught[0].message)
 
 
+def test_on_large_data_a_fit_that_clearly_learned_is_cleared_on_a_quarter(
+    monkeypatch,
+):
+    """The check's forward pass costs as much as 2% of an epoch for wide
+    layers: a fit whose predictions spread widely is cleared on every fourth
+    of the checked rows, and a collapsed one is still checked on them all."""
+    predicted = []
+    real_predict = sknn_simple._regressor.Network.predict
+
+    def recording(self, params, X):
+        predicted.append(X.shape[0])
+        return real_predict(self, params, X)
+
+    monkeypatch.setattr(sknn_simple._regressor.Network, "predict", recording)
+    max_rows = sknn_simple._diagnostics.MAX_ROWS
+    X, y = make_friedman1(n_samples=3 * max_rows, random_state=0)
+    assert not _fit_catching(SimpleMLPRegressor((8,), random_state=0), X, y)
+    assert predicted == [max_rows // 4]
+    predicted.clear()
+    collapsed = SimpleMLPRegressor((8,), alpha=3e5, max_iter=50, random_state=0)
+    assert len(_fit_catching(collapsed, X, y)) == 1
+    assert predicted == [max_rows // 4, max_rows]
+
+
+@pytest.mark.parametrize(
+    "spread, expected",
+    [(0.2, True), (0.1, False), (0.0, False)],
+    ids=["4 times the collapse ratio", "twice it: checked on all rows", "none"],
+)
+def test_only_a_spread_well_above_the_collapse_ratio_clears_a_fit(spread, expected):
+    rng = np.random.RandomState(0)
+    Y = rng.normal(size=(400, 1))
+    output = spread * Y + 3.0  # its spread is `spread` times y's
+    assert sknn_simple._diagnostics.clearly_spread(output, Y, None) is expected
+
+
+def test_clearing_needs_every_output_spread_and_some_weight():
+    rng = np.random.RandomState(0)
+    Y = rng.normal(size=(400, 2))
+    spread_both, spread_one = Y * 0.5, Y * [0.5, 0.0]
+    clearly_spread = sknn_simple._diagnostics.clearly_spread
+    assert clearly_spread(spread_both, Y, None)
+    assert not clearly_spread(spread_one, Y, None)
+    assert clearly_spread(np.zeros((400, 1)), np.zeros((400, 1)), None)  # constant y
+    assert not clearly_spread(spread_both, Y, np.zeros(400))
+
+
 def test_the_penalty_cause_quotes_the_penalty_the_fit_used():
     # With early stopping the penalty's S is the weight of the 270 rows
     # trained on, not of all 300: the warning quotes the alpha / S of the fit.

@@ -1,0 +1,113 @@
+"""Where the fixed cost of a fit goes, measured inside the fit.
+
+``bench_speed.py --only fixed`` estimates the fixed cost of every
+contender as ``t(1 epoch) - (t(2) - t(1))``, a difference of two whole fits
+whose noise (a few ms on this 2-core machine) is as large as what it
+measures. For SimpleMLPRegressor this script times the pieces themselves:
+each is wrapped in a timer, and the fixed cost is the fit's time less its
+epoch loop. Configurations (b) and wide of ``bench_speed.py``, 2 epochs, one
+BLAS thread, medians of 7 fits, with this library's default
+``normalize_y=True``: the fits learn (R² 0.73 and 0.09 after 2 epochs), as
+real fits do. ``bench_speed.py`` trains with ``normalize_y=False``, as
+MLPRegressor does; its fits collapse in so few epochs and so also pay for
+the collapse diagnosis.
+
+On the 2-core development machine (quiet, two runs each, interleaved with a
+worktree of ce0e4ed): (b) 5.1% of an epoch (2.3-2.4 ms), from 6.8-6.9%
+before the collapse check cleared fits on a quarter of its rows; wide 4.1%,
+from 3.7%: after 2 epochs its predictions spread 0.10 of y's, under the
+0.15 that clears a fit, so it pays both forward passes (16 ms against 13).
+
+Run: python benchmarks/fixed_cost_breakdown.py
+"""
+
+import functools
+import statistics
+import time
+import warnings
+from collections import defaultdict
+
+from sklearn.datasets import make_friedman1
+from threadpoolctl import threadpool_limits
+
+import sknn_simple._blas as blas
+import sknn_simple._regressor as regressor
+import sknn_simple._training as training
+from sknn_simple import SimpleMLPRegressor
+
+CONFIGS = {"b": ((100, 100), 200), "wide": ((512, 512), 256)}
+REPEATS = 7
+
+# (label, owner, attribute): the pieces of a fit that are not its epochs.
+PIECES = [
+    # The epoch loop, each epoch's shuffle and end-of-epoch checks included.
+    ("epochs", training._EpochLoop, "run"),
+    ("input validation", regressor.SimpleMLPRegressor, "_validated_data"),
+    ("starting weights", regressor.SimpleMLPRegressor, "_starting_point"),
+    ("start loss (256 rows)", training, "start_loss_estimate"),
+    ("collapse check", regressor.SimpleMLPRegressor, "_collapse_check"),
+    ("  of which the diagnosis", regressor, "collapse_message"),
+    ("thread-limit round trips", blas._SharedLimits, "_in_owner"),
+]
+
+
+def timed(spent, label, function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label] += time.perf_counter() - start
+
+    return wrapper
+
+
+def measure(hidden, batch, X, y):
+    spent = defaultdict(float)
+    originals = [(owner, name, getattr(owner, name)) for _, owner, name in PIECES]
+    for (label, owner, name), (_, _, function) in zip(PIECES, originals):
+        setattr(owner, name, timed(spent, label, function))
+    try:
+        model = SimpleMLPRegressor(
+            hidden,
+            solver="adam",
+            batch_size=batch,
+            alpha=0.0,
+            max_iter=2,
+            n_iter_no_change=3,
+            tol=0.0,
+            random_state=0,
+        )
+        start = time.perf_counter()
+        model.fit(X, y)
+        spent["fit"] = time.perf_counter() - start
+    finally:
+        for owner, name, function in originals:
+            setattr(owner, name, function)
+    return spent
+
+
+def main():
+    warnings.simplefilter("ignore")
+    X, y = make_friedman1(n_samples=20_000, n_features=20, random_state=0)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for config, (hidden, batch) in CONFIGS.items():
+            runs = [measure(hidden, batch, X, y) for _ in range(REPEATS)]
+            median = {
+                key: statistics.median(run[key] for run in runs) for key in runs[0]
+            }
+            fixed = [run["fit"] - run["epochs"] for run in runs]
+            epoch = median["epochs"] / 2
+            print(
+                f"{config}: one epoch {epoch * 1e3:.1f} ms; fixed cost "
+                f"{statistics.median(fixed) * 1e3:.2f} ms (range "
+                f"{min(fixed) * 1e3:.2f}-{max(fixed) * 1e3:.2f}), "
+                f"{statistics.median(fixed) / epoch:.1%} of an epoch"
+            )
+            for label, _, _ in PIECES[1:]:
+                print(f"    {label:28s} {median.get(label, 0.0) * 1e3:7.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
