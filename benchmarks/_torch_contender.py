@@ -54,12 +54,13 @@ def starting_point(n_features, hidden, dtype, seed=0):
     return [c.copy() for c in coefs], [b.copy() for b in intercepts], random_state
 
 
-def build_model(coefs, intercepts):
-    """``nn.Sequential`` of Linear and Sigmoid layers holding these weights."""
+def build_model(coefs, intercepts, device=None):
+    """``nn.Sequential`` of Linear and Sigmoid layers holding these weights,
+    on ``device`` (None: the CPU)."""
     dtype = TORCH_DTYPES[coefs[0].dtype]
     layers = []
     for layer, (coef, intercept) in enumerate(zip(coefs, intercepts)):
-        linear = torch.nn.Linear(*coef.shape, dtype=dtype)
+        linear = torch.nn.Linear(*coef.shape, dtype=dtype, device=device)
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(coef.T)))
             linear.bias.copy_(torch.from_numpy(intercept))
@@ -88,12 +89,13 @@ def fit(start, X, y, *, solver, batch_size, epochs, learning_rate, eps_as_ours=F
 
     ``start`` is :func:`starting_point`'s triple, whose ``RandomState`` is
     used up; ``X`` and ``y`` are tensors (``y`` of shape ``(n, 1)``) made
-    before the clock starts. ``eps_as_ours`` (a check, not for timing)
-    rescales Adam's ``eps`` before every step to
+    before the clock starts, on the device the loop trains on.
+    ``eps_as_ours`` (a check, not for timing) rescales Adam's ``eps`` before
+    every step to
     ``eps / sqrt(1 - beta_2**t)``, which makes torch's update ours exactly.
     """
     coefs, intercepts, random_state = start
-    model = build_model(coefs, intercepts)
+    model = build_model(coefs, intercepts, device=X.device)
     optimizer = make_optimizer(model, solver, learning_rate)
     n_samples = X.shape[0]
     order = np.arange(n_samples)
@@ -101,7 +103,7 @@ def fit(start, X, y, *, solver, batch_size, epochs, learning_rate, eps_as_ours=F
     steps = 0
     for _ in range(epochs):
         random_state.shuffle(order)
-        index = torch.from_numpy(order)
+        index = torch.from_numpy(order).to(X.device)
         loss_sum = 0.0
         for first in range(0, n_samples, batch_size):
             rows = index[first : first + batch_size]

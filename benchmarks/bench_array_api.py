@@ -13,6 +13,11 @@ after an untimed warm-up of each. Configurations:
 - wide: hidden (512, 512), 20,000 rows of 20 features, adam, batch 256;
 - predict: (b)'s network on 1,000,000 rows.
 
+With torch, each fit is also raced against the hand-written eager PyTorch
+loop of ``_torch_contender.py`` on the same device, from the same starting
+weights and row order (its time includes building the model on the
+device, as ours includes our fit's fixed cost).
+
 Run: python benchmarks/bench_array_api.py [--repeats 3] [--epochs 3]
 [--device cpu|cuda] [--only numpy]. ``--only numpy`` times the numpy path
 alone, to compare it before and after a change.
@@ -31,6 +36,11 @@ from sklearn import config_context  # noqa: E402
 from sklearn.datasets import make_friedman1  # noqa: E402
 
 from sknn_simple import SimpleMLPRegressor  # noqa: E402
+
+try:
+    import _torch_contender as torch_loop  # noqa: E402
+except ImportError:  # no torch: the numpy path only
+    torch_loop = None
 
 CONFIGS = {
     "(b)": dict(hidden_layer_sizes=(100, 100), batch_size=200),
@@ -70,6 +80,25 @@ def _fit(config, epochs, X, y, dispatch):
     return run
 
 
+def _hand_written(config, epochs, X, y, dtype):
+    """The hand-written torch loop on ``X``'s device (y of shape (n, 1))."""
+
+    def run():
+        hidden = config["hidden_layer_sizes"]
+        start = torch_loop.starting_point(X.shape[1], hidden, dtype)
+        torch_loop.fit(
+            start,
+            X,
+            y,
+            solver="adam",
+            batch_size=config["batch_size"],
+            epochs=epochs,
+            learning_rate=1e-3,
+        )
+
+    return run
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -98,9 +127,16 @@ def main():
                 torch_time = _timed(
                     _fit(config, args.epochs, Xt, yt, True), args.repeats
                 )
+                y_column = yt.to(Xt.dtype)[:, None]
+                loop_time = _timed(
+                    _hand_written(config, args.epochs, Xt, y_column, dtype),
+                    args.repeats,
+                )
                 line += (
                     f", torch {torch_time / args.epochs:.3f} s/epoch "
-                    f"(numpy / torch {numpy_time / torch_time:.2f})"
+                    f"(numpy / torch {numpy_time / torch_time:.2f}), hand-written "
+                    f"torch loop {loop_time / args.epochs:.3f} s/epoch (ours on "
+                    f"torch / loop {torch_time / loop_time:.2f})"
                 )
             print(line, flush=True)
     _predict(X, y, torch, None if torch is None else device, args.repeats)
