@@ -156,7 +156,13 @@ class _SharedLimits:
             self._owner = concurrent.futures.ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="sknn_simple-blas-limits"
             )
-        return self._owner.submit(function, *args).result()
+        try:
+            future = self._owner.submit(function, *args)
+        except RuntimeError:
+            # The interpreter is shutting down (a fit in an atexit handler
+            # or a daemon thread) and starts no more threads: run it here.
+            return function(*args)
+        return future.result()
 
 
 _SHARED_LIMITS = _SharedLimits()

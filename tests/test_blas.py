@@ -1,6 +1,7 @@
 """The BLAS helpers the solvers update the weights with, and the thread limit
 on scipy's BLAS pool during training."""
 
+import concurrent.futures
 import multiprocessing
 import threading
 import warnings
@@ -272,4 +273,21 @@ def test_ctrl_c_while_the_limits_are_set_leaves_them_to_the_next_fit(monkeypatch
     assert _scipy_blas_threads() == [1] * len(before)
     X, y = make_friedman1(n_samples=50, random_state=0)
     SimpleMLPRegressor((4,), solver="lbfgs", max_iter=3).fit(X, y)
+    assert _scipy_blas_threads() == before
+
+
+@separate_scipy_blas
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
+def test_a_fit_while_the_interpreter_shuts_down_still_runs(monkeypatch):
+    """At interpreter shutdown (an atexit handler, a daemon thread) no
+    thread can be started or given work: the limits are set and restored
+    in the fit's own thread instead of failing the fit."""
+    before = _scipy_blas_threads()
+    shut_down = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    shut_down.shutdown()
+    monkeypatch.setattr(blas._SHARED_LIMITS, "_owner", shut_down)
+    X, y = make_friedman1(n_samples=50, random_state=0)
+    model = SimpleMLPRegressor((4,), solver="lbfgs", max_iter=3).fit(X, y)
+    assert model.n_iter_ > 0
     assert _scipy_blas_threads() == before
