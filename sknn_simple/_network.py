@@ -235,17 +235,17 @@ class Network:
         """
         coefs = [
             params[start:stop].reshape(shape)
-            for start, stop, shape in zip(
-                self._coef_offsets[:-1], self._coef_offsets[1:], self._coef_shapes
-            )
+            for start, stop, shape in self._coef_ranges()
         ]
-        intercepts = [
-            params[start:stop]
-            for start, stop in zip(
-                self._intercept_offsets[:-1], self._intercept_offsets[1:]
-            )
-        ]
-        return coefs, intercepts
+        return coefs, [params[start:stop] for start, stop in self._intercept_ranges()]
+
+    def _coef_ranges(self):
+        """``(start, stop, shape)`` of each weight matrix in the flat vector."""
+        return zip(self._coef_offsets[:-1], self._coef_offsets[1:], self._coef_shapes)
+
+    def _intercept_ranges(self):
+        """``(start, stop)`` of each intercept in the flat vector."""
+        return zip(self._intercept_offsets[:-1], self._intercept_offsets[1:])
 
     def unpack_xp(self, xp, params):
         """:meth:`unpack` for an array of namespace ``xp``: the same slices;
@@ -253,17 +253,9 @@ class Network:
         the generic path only reads them."""
         coefs = [
             xp.reshape(params[start:stop], shape)
-            for start, stop, shape in zip(
-                self._coef_offsets[:-1], self._coef_offsets[1:], self._coef_shapes
-            )
+            for start, stop, shape in self._coef_ranges()
         ]
-        intercepts = [
-            params[start:stop]
-            for start, stop in zip(
-                self._intercept_offsets[:-1], self._intercept_offsets[1:]
-            )
-        ]
-        return coefs, intercepts
+        return coefs, [params[start:stop] for start, stop in self._intercept_ranges()]
 
     def pack_xp(self, xp, coefs, intercepts):
         """The flat vector of per-layer arrays, laid out as :meth:`unpack`

@@ -353,6 +353,17 @@ class _RecordingOptimizer:
         self.grads.append(grad.copy())
 
 
+def _penalised_problem(X, y, weighted, activation):
+    """A small network, its starting weights, the rows (y in units of its
+    spread, random weights if ``weighted``) and a penalty that is not small."""
+    Y = (y / y.std())[:, None]
+    sample_weight = np.random.RandomState(0).rand(len(y)) if weighted else None
+    network = Network((X.shape[1], 5, 1), activation, "identity")
+    params = network.initialize(np.random.RandomState(0))
+    penalty = L2Penalty.for_rows(3.0, network, sample_weight, len(y))
+    return network, params, Dataset(X, Y, sample_weight), penalty
+
+
 @pytest.mark.parametrize("batch_size", [7, 40])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_minibatch_gradients_average_to_the_full_batch_gradient(
@@ -362,12 +373,8 @@ def test_minibatch_gradients_average_to_the_full_batch_gradient(
     step gradient by its share of the sample weight gives back the gradient
     of the full-batch objective, penalty included."""
     X, y = regression_data
-    Y = (y / y.std())[:, None]
-    sample_weight = np.random.RandomState(0).rand(len(y)) if weighted else None
-    network = Network((X.shape[1], 5, 1), "logistic", "identity")
-    params = network.initialize(np.random.RandomState(0))
-    data = Dataset(X, Y, sample_weight)
-    penalty = L2Penalty.for_rows(3.0, network, sample_weight, len(y))
+    network, params, data, penalty = _penalised_problem(X, y, weighted, "logistic")
+    sample_weight = data.sample_weight
     optimizer = _RecordingOptimizer()
     batches = _Batches(network, data, batch_size)
     run_epoch(network, params, optimizer, batches, penalty=penalty, order=None)
@@ -389,12 +396,8 @@ def test_a_full_batch_epoch_steps_along_the_lbfgs_objective(regression_data, wei
     L-BFGS's function and gradient, penalty included: both loops take the
     fit's one penalty, and neither adds a penalty of its own."""
     X, y = regression_data
-    Y = (y / y.std())[:, None]
-    sample_weight = np.random.RandomState(0).rand(len(y)) if weighted else None
-    network = Network((X.shape[1], 5, 1), "tanh", "identity")
-    params = network.initialize(np.random.RandomState(0))
-    data = Dataset(X, Y, sample_weight)
-    penalty = L2Penalty.for_rows(3.0, network, sample_weight, len(y))
+    network, params, data, penalty = _penalised_problem(X, y, weighted, "tanh")
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
     optimizer = _RecordingOptimizer()  # leaves the weights where they are
     epoch_loss = run_epoch(
         network,
