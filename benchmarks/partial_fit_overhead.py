@@ -9,8 +9,9 @@ user_api="blas")``, are left alone.
 
 On the 2-core development machine (quiet), medians of three runs in ms
 per call of 200 rows, (16,) units: early 0.99, after 5,000 calls 1.11,
-inside the caller's limit 0.69; at 33539f8 (limits set by the fits' own
-threads, curves deep-copied): 0.70, 1.55 and 1.58.
+inside the caller's limit 0.69; a round trip, of which a call makes two,
+80 µs. At 33539f8 (limits set by the fits' own threads, curves
+deep-copied): 0.70, 1.55 and 1.58.
 
 Run: python benchmarks/partial_fit_overhead.py
 """
@@ -22,6 +23,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from sknn_simple import SimpleMLPRegressor
+from sknn_simple._blas import _SHARED_LIMITS
 
 
 def ms_per_call(model, X, y):
@@ -45,6 +47,10 @@ def main():
     print(
         f"ms per partial_fit call: early {early:.3f}, after 5,000 calls "
         f"{late:.3f}, inside threadpool_limits(1) {limited:.3f}"
+    )
+    trip = min(timeit.repeat(lambda: _SHARED_LIMITS._in_owner(int), number=500))
+    print(
+        f"one round trip to the thread that holds the limits: {trip / 500 * 1e6:.0f} µs"
     )
 
 
