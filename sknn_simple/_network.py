@@ -39,6 +39,7 @@ import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS, ACTIVATIONS_XP
+from ._array_api import device_of
 from ._losses import LOSSES
 
 #: Most rows a forward or backward pass handles at once. Larger inputs (a
@@ -61,8 +62,6 @@ XP_CPU_BLOCK_ROWS = 2_048
 
 def _xp_block_rows(array):
     """How many rows of ``array`` a generic pass takes at once."""
-    from ._array_api import device_of
-
     on_cpu = "cpu" in str(device_of(array)).lower()
     return XP_CPU_BLOCK_ROWS if on_cpu else XP_BLOCK_ROWS
 
@@ -384,8 +383,7 @@ class Network:
 
     def predict_xp(self, xp, params, X, *, views=None):
         """:meth:`predict` for arrays of namespace ``xp``."""
-        output = self.forward_xp(xp, params, X, views=views)
-        return self._loss_fns.inverse_link_xp(xp, output)
+        return self.inverse_link_xp(xp, self.forward_xp(xp, params, X, views=views))
 
     def inverse_link_xp(self, xp, output):
         """:meth:`inverse_link` for arrays of namespace ``xp``; a new array."""

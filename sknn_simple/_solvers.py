@@ -19,6 +19,7 @@ import copy
 import numpy as np
 import scipy.optimize
 
+from ._array_api import to_device, to_host
 from ._blas import axpy, scale
 
 
@@ -41,8 +42,6 @@ class _StochasticOptimizer:
     def to_namespace(self, xp, device):
         """Move the state vectors to namespace ``xp`` on ``device`` (numpy
         when ``xp`` is None), in place; returns the optimizer."""
-        from ._array_api import to_device, to_host
-
         for name in self._STATE:
             vector = getattr(self, name)
             setattr(

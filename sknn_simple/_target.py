@@ -40,6 +40,7 @@ would be lost before training begins.
 import numpy as np
 
 from ._activations import OUTPUT_RANGES
+from ._array_api import device_of, to_device
 
 #: Fraction of a bounded activation's range that the targets are mapped to.
 _BOUNDED_FILL = 0.8
@@ -153,8 +154,6 @@ def scale_targets_xp(xp, Y, offset, scale):
 
 
 def _on_device_of(xp, array, *vectors):
-    from ._array_api import device_of, to_device
-
     return [to_device(vector, xp, device_of(array)) for vector in vectors]
 
 

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sklearn.metrics import r2_score
 
-from ._array_api import all_finite, copy_into, copy_of, namespace_of, take_rows, to_host
+from ._array_api import (
+    all_finite,
+    copy_into,
+    copy_of,
+    device_of,
+    namespace_of,
+    take_rows,
+    to_host,
+)
 from ._blas import numpy_threads_for, training_threads
 from ._callbacks import IterationMonitor
 from ._network import BLOCK_ROWS, Workspace, _weight_sum, _weight_sum_xp
@@ -172,12 +180,12 @@ class _BatchesXp:
             weight_sum = stop - start if weights is None else float(weights[rows].sum())
             if order is None:
                 batch = X[rows, ...], Y[rows, ...], None if sw is None else sw[rows]
-            else:
-                batch = (
-                    take_rows(X, rows),
-                    take_rows(Y, rows),
-                    None if sw is None else take_rows(sw, rows),
-                )
+            else:  # the index goes to the device once for the three arrays
+                index = self.xp.asarray(rows, device=device_of(X))
+                batch = [
+                    None if a is None else self.xp.take(a, index, axis=0)
+                    for a in (X, Y, sw)
+                ]
             yield (*batch, weight_sum)
 
 
