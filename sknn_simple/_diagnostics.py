@@ -95,10 +95,8 @@ def collapse_message(
     -------
     message : str or None
     """
-    output, Y, X = (array.astype(np.float64) for array in (output, Y, X))
-    weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
-    keep = weights > 0
-    output, Y, X, weights = output[keep], Y[keep], X[keep], weights[keep]
+    keep, weights = _rows_with_weight(sample_weight, Y.shape[0])
+    output, Y, X = (array.astype(np.float64)[keep] for array in (output, Y, X))
     spread_y, ratio = _spread_ratio(output, Y, weights)
     collapsed = np.flatnonzero((spread_y > 0) & (ratio < COLLAPSE_RATIO))
     if collapsed.size == 0:
@@ -242,18 +240,35 @@ def median_column_std(X, sample_weight=None):
     return float(np.median(std)) if std.size else 1.0
 
 
+def clearly_spread_on_a_quarter(predict, X, Y, sample_weight):
+    """Whether every fourth of the check's rows already shows the fit far
+    from collapsed (see :data:`SCREEN_MARGIN`); ``predict(X)`` gives the
+    model's outputs. Only on data with at least :data:`MAX_ROWS` rows: on
+    fewer, the full check is cheap."""
+    if X.shape[0] < MAX_ROWS:
+        return False
+    quarter = slice(None, None, 4)
+    weights = None if sample_weight is None else sample_weight[quarter]
+    return clearly_spread(predict(X[quarter]), Y[quarter], weights)
+
+
 def clearly_spread(output, Y, sample_weight):
     """Whether every output's predictions spread at least
     ``SCREEN_MARGIN * COLLAPSE_RATIO`` of its y's (or its y is constant):
     a fit no check of more rows would find collapsed."""
-    weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
-    keep = weights > 0
+    keep, weights = _rows_with_weight(sample_weight, Y.shape[0])
     if not keep.any():
         return False
-    spread_y, ratio = _spread_ratio(
-        output[keep].astype(np.float64), Y[keep].astype(np.float64), weights[keep]
-    )
+    output, Y = (array.astype(np.float64)[keep] for array in (output, Y))
+    spread_y, ratio = _spread_ratio(output, Y, weights)
     return bool(np.all((spread_y == 0) | (ratio >= SCREEN_MARGIN * COLLAPSE_RATIO)))
+
+
+def _rows_with_weight(sample_weight, n_rows):
+    """A mask of the rows that carry weight, and their weights."""
+    weights = np.ones(n_rows) if sample_weight is None else sample_weight
+    keep = weights > 0
+    return keep, weights[keep]
 
 
 def _spread_ratio(output, Y, weights):

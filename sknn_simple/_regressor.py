@@ -42,8 +42,7 @@ from ._array_api import (
 )
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackMonitor, CallbackSupportMixin
 from ._diagnostics import (
-    MAX_ROWS,
-    clearly_spread,
+    clearly_spread_on_a_quarter,
     collapse_message,
     evenly_spaced_rows,
     median_column_std,
@@ -920,9 +919,10 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             incremental and progress.n_iter != _PARTIAL_FIT_COLLAPSE_CHECK
         ):
             return None
+        params = to_host(params)
         moved = None
         if solver != "lbfgs" and not incremental:
-            moved = _relative_change(to_host(params), to_host(start.params))
+            moved = _relative_change(params, to_host(start.params))
         # The rows the check looks at, chosen before the forward pass: on
         # very large data, predicting every training row would cost as much
         # as a third of an epoch for rows the check then ignores. On another
@@ -931,11 +931,14 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         X, Y, weights = (
             _host_rows(array, checked) for array in (rows.X, rows.Y, rows.sample_weight)
         )
-        params = to_host(params)
-        if _clearly_spread_on_a_quarter(start.network, params, X, Y, weights):
+
+        def predict(X):
+            return start.network.predict(params, X)
+
+        if clearly_spread_on_a_quarter(predict, X, Y, weights):
             return None
         return collapse_message(
-            start.network.predict(params, X),
+            predict(X),
             Y,
             X,
             weights,
@@ -1378,17 +1381,6 @@ def _host_rows(array, rows):
     if isinstance(rows, slice):
         return to_host(array[rows, ...] if array.ndim > 1 else array[rows])
     return to_host(take_rows(array, rows))
-
-
-def _clearly_spread_on_a_quarter(network, params, X, Y, sample_weight):
-    """Whether every fourth of the collapse check's rows already shows the
-    fit far from collapsed (see ``_diagnostics.SCREEN_MARGIN``); only on
-    data that has more rows than the check looks at."""
-    if X.shape[0] < MAX_ROWS:
-        return False
-    quarter = slice(None, None, 4)
-    weights = None if sample_weight is None else sample_weight[quarter]
-    return clearly_spread(network.predict(params, X[quarter]), Y[quarter], weights)
 
 
 def _scale_for_advice(data, reason, incremental):

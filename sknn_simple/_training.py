@@ -680,13 +680,14 @@ def _run_lbfgs(network, params, progress, data, settings, monitor):
     """:func:`fit_lbfgs` within its thread limits."""
     run = _LbfgsRun(network, params, progress, data, settings)
     monitor = monitor or IterationMonitor()
-    if not np.isfinite(run.loss_and_gradient(to_host(params))[0]):
+    start = to_host(params)
+    if not np.isfinite(run.loss_and_gradient(start)[0]):
         raise ValueError(_NOT_FINITE_AT_START)
     monitor.begin(params)
     try:
         result = minimize_lbfgs(
             run.loss_and_gradient,
-            to_host(params),
+            start,
             max_iter=settings.max_iter,
             max_fun=settings.max_fun,
             tol=settings.tol,
