@@ -59,7 +59,8 @@ GFLOP/s counts the matrix products of a forward and backward pass
 (``2 * rows * fan_in * fan_out`` each); the bound is numpy's own ``matmul``
 on the same shapes and batch size, the most the products alone could reach.
 
-torch is optional and never a test dependency: without it the torch columns
+torch is optional here (no test uses this contender; the ``test-torch``
+extra installs it for the array API tests): without it the torch columns
 and section are skipped with one line. Install the CPU build with
 ``pip install torch==2.13.0`` (in the project's development environment pip
 installs it from a wheel on disk, no download).

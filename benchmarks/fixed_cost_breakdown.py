@@ -12,11 +12,13 @@ real fits do. ``bench_speed.py`` trains with ``normalize_y=False``, as
 MLPRegressor does; its fits collapse in so few epochs and so also pay for
 the collapse diagnosis.
 
-On the 2-core development machine (quiet, two runs each, interleaved with a
-worktree of ce0e4ed): (b) 5.1% of an epoch (2.3-2.4 ms), from 6.8-6.9%
-before the collapse check cleared fits on a quarter of its rows; wide 4.1%,
-from 3.7%: after 2 epochs its predictions spread 0.10 of y's, under the
-0.15 that clears a fit, so it pays both forward passes (16 ms against 13).
+On the 2-core development machine: (b) 5.1% of an epoch (2.3-2.4 ms),
+from 6.8-6.9% before the collapse check cleared fits on a quarter of its
+rows, in runs interleaved with a worktree of ce0e4ed; 6.4-6.7% in later
+runs of the same code. Wide 4.1%, from 3.7%: after 2 epochs its
+predictions spread 0.10 of y's (this script prints it), under the 0.15
+that clears a fit, so it pays both forward passes. All runs:
+``benchmarks/results/fixed_cost_2cores.md``.
 
 Run: python benchmarks/fixed_cost_breakdown.py
 """
@@ -82,6 +84,8 @@ def measure(hidden, batch, X, y):
         start = time.perf_counter()
         model.fit(X, y)
         spent["fit"] = time.perf_counter() - start
+        spent["r2"] = model.score(X, y)
+        spent["spread"] = model.predict(X).std() / y.std()
     finally:
         for owner, name, function in originals:
             setattr(owner, name, function)
@@ -103,7 +107,9 @@ def main():
                 f"{config}: one epoch {epoch * 1e3:.1f} ms; fixed cost "
                 f"{statistics.median(fixed) * 1e3:.2f} ms (range "
                 f"{min(fixed) * 1e3:.2f}-{max(fixed) * 1e3:.2f}), "
-                f"{statistics.median(fixed) / epoch:.1%} of an epoch"
+                f"{statistics.median(fixed) / epoch:.1%} of an epoch; after "
+                f"it R² {median['r2']:.2f}, predictions spread "
+                f"{median['spread']:.2f} of y's"
             )
             for label, _, _ in PIECES[1:]:
                 print(f"    {label:28s} {median.get(label, 0.0) * 1e3:7.2f} ms")

@@ -170,8 +170,9 @@ def test_on_large_data_a_fit_that_clearly_learned_is_cleared_on_a_quarter(
     monkeypatch,
 ):
     """The check's forward pass costs as much as 2% of an epoch for wide
-    layers: a fit whose predictions spread widely is cleared on every fourth
-    of the checked rows, and a collapsed one is still checked on them all."""
+    layers (benchmarks/results/fixed_cost_2cores.md): a fit whose
+    predictions spread widely is cleared on every fourth of the checked
+    rows, and a collapsed one is still checked on them all."""
     predicted = []
     real_predict = sknn_simple._regressor.Network.predict
 
