@@ -146,7 +146,6 @@ def _worked_example():
         "updated-output-bias": intercepts[2],
         "loss-after-step": [network.loss(params, X, Y_scaled)],
         "trained-solver": [model.solver_],
-        "trained-n-iter": [model.n_iter_],
         "trained-r2": [model.score(X, y)],
         "trained-predictions": model.predict(X),
     }
@@ -169,21 +168,19 @@ EXPECTED_BLOCKS = [
     "updated-output-bias",
     "loss-after-step",
     "trained-solver",
-    "trained-n-iter",
     "trained-r2",
     "trained-predictions",
 ]
 
 # Quantities from the deterministic steps are exact up to rounding. Training
-# to convergence is not: L-BFGS stops once the gradient is below tol=1e-4,
-# and where exactly depends on rounding along its path, which differs between
-# numpy and scipy versions. The page says so and prints fewer digits.
+# to convergence is not: L-BFGS stops once the gradient is below tol=1e-4, and
+# where exactly depends on rounding along its path, which differs between
+# BLAS kernels (CPUs), thread counts and NumPy/SciPy versions. The page prints
+# fewer digits of these and no iteration count (311 on one CPU, 199 on
+# another: no tolerance would say anything a reader relies on).
 TRAINED_TOLERANCES = {
     "trained-predictions": {"rtol": 1e-3},
-    "trained-r2": {"rtol": 0, "atol": 1e-6},
-    # Rounding alone moves it: 311 with the newest NumPy/SciPy, 251 with the
-    # oldest supported ones (CI's minimum-versions run).
-    "trained-n-iter": {"rtol": 0.25},
+    "trained-r2": {"rtol": 0, "atol": 1e-4},
 }
 
 
