@@ -716,6 +716,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         again.
         """
         previous = self.__dict__.get("_state")
+        # A Ctrl-C in the finally clause below, before its pop, would leave
+        # the last fit's feature names staged for this one to read.
+        self.__dict__.pop(FittedAttribute.STAGING, None)
         try:
             # Overflow inside the network shows up as a non-finite loss, which
             # training handles (stop, keep good weights, warn): no raw

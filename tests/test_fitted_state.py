@@ -4,6 +4,7 @@ Each test here reproduces a way the estimator used to end up half old and
 half new, or silently wrong, and checks that it no longer does.
 """
 
+import inspect
 import pickle
 import sys
 import threading
@@ -309,7 +310,8 @@ def test_a_fit_in_progress_shows_the_previous_model_s_features(monkeypatch):
     # validate_data records n_features_in_ and feature_names_in_ when a fit
     # starts; readers must go on seeing the published model's until the
     # new one is published.
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     model = SimpleMLPRegressor(**PARAMS).fit(
         pd.DataFrame(X_OLD, columns=["a", "b", "c"]), Y_OLD
     )
@@ -324,3 +326,41 @@ def test_a_fit_in_progress_shows_the_previous_model_s_features(monkeypatch):
     model.fit(X_NEW, Y_NEW)
     assert seen == [(3, ["a", "b", "c"])]
     assert model.n_features_in_ == 5 and not hasattr(model, "feature_names_in_")
+
+
+def _line_of_the_staging_cleanup_in_finally():
+    """The line number of the pop in ``_fit``'s ``finally`` clause."""
+    lines, first = inspect.getsourcelines(SimpleMLPRegressor._fit)
+    at = next(i for i, line in enumerate(lines) if line.strip() == "finally:")
+    assert "STAGING" in lines[at + 1]
+    return first + at + 1
+
+
+def test_a_ctrl_c_before_the_staged_names_are_cleared_leaves_no_stale_names():
+    # Ctrl-C exactly where fit's finally clause would clear the feature names
+    # validate_data staged: the next fit, on a plain array, must not take the
+    # DataFrame's column names for its own.
+    import pandas as pd
+
+    cleanup = _line_of_the_staging_cleanup_in_finally()
+    frame = pd.DataFrame(X_OLD, columns=["a", "b", "c"])
+    model = SimpleMLPRegressor(**PARAMS)
+
+    def tracer(frame_, event, arg):
+        if frame_.f_code is SimpleMLPRegressor._fit.__code__:
+            if event == "line" and frame_.f_lineno == cleanup:
+                raise KeyboardInterrupt
+            return tracer
+        return None
+
+    sys.settrace(tracer)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(frame, Y_OLD)
+    finally:
+        sys.settrace(None)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*feature names")
+        model.fit(X_OLD, Y_OLD).predict(X_OLD)
+    assert not hasattr(model, "feature_names_in_")
+    assert model.n_features_in_ == 3
