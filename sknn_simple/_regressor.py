@@ -404,6 +404,11 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     ('lbfgs', [(10, 20), (20, 20), (20, 1)])
     """
 
+    # scikit-learn >= 1.6 reads the estimator type from __sklearn_tags__, but
+    # libraries written against older releases (yellowbrick's visualisers,
+    # for one) still test this attribute, which RegressorMixin no longer sets.
+    _estimator_type = "regressor"
+
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [
             "array-like",

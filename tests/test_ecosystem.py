@@ -722,3 +722,33 @@ def test_partial_fit_of_a_memory_mapped_model(tmp_path, small_data, solver):
     assert_array_equal(loaded.predict(X), in_memory.predict(X))
     _assert_views_of_flat_params(loaded)
     assert_array_equal(joblib.load(path).predict(X), est.predict(X))
+
+
+# ------------------------------------------ libraries written for older sklearn
+def test_libraries_that_read_the_estimator_type_see_a_regressor():
+    # yellowbrick's regressor visualisers refuse any model whose
+    # _estimator_type is not "regressor" (scikit-learn >= 1.6 no longer sets
+    # it); scikit-learn's own tags must say the same.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.base import is_regressor
+    from yellowbrick.regressor import PredictionError, ResidualsPlot
+
+    X, y = make_friedman1(n_samples=80, random_state=0)
+    model = SimpleMLPRegressor(hidden_layer_sizes=(8,), random_state=0)
+    assert model._estimator_type == "regressor" and is_regressor(model)
+    for visualizer, score in (
+        (PredictionError, "score_"),
+        (ResidualsPlot, "test_score_"),
+    ):
+        figure, ax = plt.subplots()
+        try:
+            drawn = visualizer(model, ax=ax).fit(X, y)
+            drawn.score(X, y)
+            drawn.finalize()
+            assert getattr(drawn, score) == pytest.approx(model.score(X, y))
+            assert ax.collections  # the points were drawn
+        finally:
+            plt.close(figure)
