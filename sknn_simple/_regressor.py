@@ -5,7 +5,7 @@ import functools
 import os
 import types
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -52,6 +52,7 @@ from ._docs import API_PAGE_TEMPLATE
 from ._losses import IDENTITY_OUTPUT_ONLY, LOSSES
 from ._network import Network
 from ._penalty import L2Penalty
+from ._rows import merge_duplicate_rows
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._state import FittedAttribute, FittedState, History, plain_from_legacy
 from ._target import fit_target_scaling, scale_targets, scale_targets_xp
@@ -765,9 +766,16 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         continuing = previous is not None and (self.warm_start or incremental)
         method = "partial_fit" if incremental else "fit"
         data = self._validated_data(X, y, sample_weight, previous, continuing, method)
-        start = self._starting_point(data, previous, continuing, incremental)
         solver = self._resolve_solver(data.X.shape[0], incremental)
         callback_data = data.for_callbacks()
+        if solver == "lbfgs" and data.xp is None:
+            # Full-batch L-BFGS (and the alpha="auto" search before it) trains
+            # on the distinct rows: a weight of k is then exactly k copies.
+            X, Y, sample_weight = merge_duplicate_rows(
+                data.X, data.Y, data.sample_weight
+            )
+            data = replace(data, X=X, Y=Y, sample_weight=sample_weight)
+        start = self._starting_point(data, previous, continuing, incremental)
         Y = _scaled_targets(data, start)
 
         def state_at(params, progress, optimizer=None):

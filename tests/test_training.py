@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from sknn_simple import SimpleMLPRegressor
 from sknn_simple._network import Network
 from sknn_simple._penalty import L2Penalty
+from sknn_simple._rows import merge_duplicate_rows
 from sknn_simple._training import (
     Dataset,
     LbfgsSettings,
@@ -490,3 +491,64 @@ def test_duplicated_rows_train_like_weighted_rows():
     with pytest.warns(ConvergenceWarning):
         weighted = full_batch_sgd(**params).fit(X, y, sample_weight=np.full(20, 2))
     assert_allclose(doubled.predict(X), weighted.predict(X), rtol=1e-10)
+
+
+# ------------------------------------- frequency weights and row order (L-BFGS)
+def _repeated_and_weighted(sparse):
+    """scikit-learn's sample-weight equivalence data: random integer weights
+    (zeros included) against the rows repeated that often, shuffled."""
+    rng = np.random.RandomState(42)
+    X, y = rng.rand(15, 30), rng.randint(0, 3, size=15).astype(float)
+    weights = rng.randint(0, 5, size=15)
+    X_repeated, y_repeated = X.repeat(weights, axis=0), y.repeat(weights)
+    order = rng.permutation(len(y_repeated))
+    X_repeated, y_repeated = X_repeated[order], y_repeated[order]
+    if sparse:
+        X, X_repeated = sp.csr_matrix(X), sp.csr_matrix(X_repeated)
+    return X, y, weights, X_repeated, y_repeated
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_weight_of_k_trains_exactly_like_k_copies_with_defaults(sparse):
+    # Default parameters: L-BFGS and the alpha="auto" search. Both train on
+    # the distinct rows with their summed weights, in one canonical order,
+    # so the two are one training problem, not two close ones.
+    X, y, weights, X_repeated, y_repeated = _repeated_and_weighted(sparse)
+    weighted = SimpleMLPRegressor(random_state=0).fit(X, y, sample_weight=weights)
+    repeated = SimpleMLPRegressor(random_state=0).fit(X_repeated, y_repeated)
+    assert weighted.alpha_ == repeated.alpha_
+    assert_array_equal(weighted.predict(X), repeated.predict(X))
+
+
+def test_an_lbfgs_fit_does_not_depend_on_the_order_of_the_rows(small_data):
+    X, y = small_data
+    order = np.random.RandomState(0).permutation(len(y))
+    model = SimpleMLPRegressor(random_state=0).fit(X, y)
+    shuffled = SimpleMLPRegressor(random_state=0).fit(X[order], y[order])
+    assert_array_equal(model.predict(X), shuffled.predict(X))
+    assert model.n_iter_ == shuffled.n_iter_
+
+
+def test_merged_rows_keep_their_features_targets_and_total_weight():
+    rng = np.random.RandomState(0)
+    X = rng.rand(6, 3).astype(np.float32)
+    Y = rng.rand(6, 2)
+    X[4], Y[4] = X[1], Y[1]  # a copy of row 1
+    X[5], Y[5] = X[2], Y[2] + 1.0  # same features, another target: distinct
+    weights = np.array([1.0, 2.0, 0.5, 0.0, 3.0, 1.0])
+    for X_in in (X, sp.csr_matrix(X)):
+        X_out, Y_out, merged = merge_duplicate_rows(X_in, Y, weights)
+        X_out = X_out.toarray() if sp.issparse(X_out) else X_out
+        assert X_out.dtype == np.float32 and len(X_out) == 4  # row 3 weighs 0
+        assert merged.sum() == weights.sum()
+        for row, target, weight in zip(X_out, Y_out, merged):
+            same = np.all(row == X, axis=1) & np.all(target == Y, axis=1)
+            assert weight == weights[same].sum()
+
+
+def test_merging_keeps_no_weights_where_every_row_counts_once():
+    X, Y = np.eye(3)[::-1], np.arange(3.0).reshape(-1, 1)
+    X_out, Y_out, merged = merge_duplicate_rows(X, Y, np.ones(3))
+    assert merged is None
+    # The canonical order is the rows' own, not the order they came in.
+    assert_array_equal(merge_duplicate_rows(X[::-1], Y[::-1], None)[0], X_out)
