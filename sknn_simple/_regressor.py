@@ -768,13 +768,10 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         data = self._validated_data(X, y, sample_weight, previous, continuing, method)
         solver = self._resolve_solver(data.X.shape[0], incremental)
         callback_data = data.for_callbacks()
-        if solver == "lbfgs" and data.xp is None:
+        if solver == "lbfgs":
             # Full-batch L-BFGS (and the alpha="auto" search before it) trains
             # on the distinct rows: a weight of k is then exactly k copies.
-            X, Y, sample_weight = merge_duplicate_rows(
-                data.X, data.Y, data.sample_weight
-            )
-            data = replace(data, X=X, Y=Y, sample_weight=sample_weight)
+            data = replace(data, **_distinct(data))
         start = self._starting_point(data, previous, continuing, incremental)
         Y = _scaled_targets(data, start)
 
@@ -1299,6 +1296,12 @@ def _progress_of(history):
         t=history.t,
         loss=history.loss,
     )
+
+
+def _distinct(data):
+    """``X``, ``Y`` and ``sample_weight`` of the distinct rows of ``data``."""
+    X, Y, sample_weight = merge_duplicate_rows(data.X, data.Y, data.sample_weight)
+    return dict(X=X, Y=Y, sample_weight=sample_weight)
 
 
 def _initial_params(network, random_state, dtype, hidden_layer_sizes):

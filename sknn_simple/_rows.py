@@ -19,23 +19,36 @@ order of the rows it was given.
 import numpy as np
 import scipy.sparse as sp
 
+from ._array_api import (
+    device_of,
+    host_dtype,
+    namespace_of,
+    take_rows,
+    to_device,
+    to_host,
+)
+
 
 def merge_duplicate_rows(X, Y, sample_weight):
     """The distinct rows of ``(X, Y)`` in canonical order, with summed weights.
 
     Parameters
     ----------
-    X : ndarray or CSR matrix of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,) or None
-        None counts each row once.
+    X : array or CSR matrix of shape (n_samples, n_features)
+        A numpy array, a CSR matrix, or an array of another array library
+        (its rows are compared on a host copy and gathered on its device).
+    Y : array of shape (n_samples, n_outputs)
+        In ``X``'s namespace.
+    sample_weight : array of shape (n_samples,) or None
+        In ``X``'s namespace; None counts each row once.
 
     Returns
     -------
     X, Y, sample_weight
         The distinct rows with a positive weight, sorted by their bytes, and
-        each one's summed weight; ``sample_weight`` is None when every
-        merged weight is 1 (no row repeated, and no weight given or all 1).
+        each one's summed weight (in ``X``'s dtype and on its device);
+        ``sample_weight`` is None when every merged weight is 1 (no row
+        repeated, and no weight given or all 1).
 
     Examples
     --------
@@ -47,16 +60,25 @@ def merge_duplicate_rows(X, Y, sample_weight):
     >>> X_merged.ravel(), Y_merged.ravel(), weights
     (array([0., 1.]), array([5., 2.]), array([1., 2.]))
     """
+    rows, weights = distinct_rows(to_host(X), to_host(Y), to_host(sample_weight))
+    xp = namespace_of(X)
+    if weights is not None and xp is None:
+        weights = weights.astype(X.dtype)  # as validation gives them
+    elif weights is not None:
+        weights = to_device(weights.astype(host_dtype(X)), xp, device_of(X))
+    return take_rows(X, rows), take_rows(Y, rows), weights
+
+
+def distinct_rows(X, Y, sample_weight):
+    """Indices of the first copy of each distinct row, canonically ordered,
+    and the rows' summed weights (None when all are 1); numpy inputs."""
     weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
     keys = _sparse_row_keys(X, Y) if sp.issparse(X) else _dense_row_keys(X, Y)
     kept = np.flatnonzero(weights > 0)
     _, first, group = np.unique(keys[kept], return_index=True, return_inverse=True)
-    rows = kept[first]
-    merged = np.zeros(rows.shape[0], dtype=weights.dtype)
+    merged = np.zeros(first.shape[0], dtype=np.float64)
     np.add.at(merged, group.ravel(), weights[kept])
-    if np.all(merged == 1):
-        merged = None
-    return X[rows], Y[rows], merged
+    return kept[first], None if np.all(merged == 1) else merged
 
 
 def _dense_row_keys(X, Y):
