@@ -53,7 +53,8 @@ def main():
             data = sp.csr_matrix(np.where(X > 1, X, 0)) if kind == "sparse" else X
             with threadpool_limits(1):
                 merge = median_seconds(
-                    lambda data=data: merge_duplicate_rows(data, Y, None), args.repeats
+                    lambda data=data, Y=Y: merge_duplicate_rows(data, Y, None),
+                    args.repeats,
                 )
                 fit_time = np.nan
                 if fit:
@@ -61,7 +62,7 @@ def main():
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         fit_time = median_seconds(
-                            lambda m=model, d=data: m.fit(d, Y.ravel()), 1
+                            lambda m=model, d=data, Y=Y: m.fit(d, Y.ravel()), 1
                         )
             print(
                 f"| {n_rows:,} | {n_features} | {kind} | {1e3 * merge:.1f} "
