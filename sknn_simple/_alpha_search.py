@@ -6,7 +6,10 @@ the fewer rows there are. On a few dozen rows ``alpha=1`` makes the zero network
 constant prediction, the minimum of the objective (the blog's five rows: R²
 0.000), while on noisy rows a strong penalty is what keeps the fit sane. No
 fixed value serves both, so below :data:`SEARCH_MAX_ROWS` rows the penalty is
-chosen by k-fold cross-validation over :data:`ALPHA_GRID`; from there on
+chosen by k-fold cross-validation over :data:`ALPHA_GRID` (on the distinct
+rows: an L-BFGS fit merges repeated rows first, see :mod:`sknn_simple._rows`,
+so the folds never split the copies of a row; below :data:`MIN_SEARCH_ROWS`
+of them, too few to hold any out, it is the weakest candidate); from there on
 ``alpha="auto"`` is :data:`LARGE_DATA_ALPHA`, where the search gained little
 for its cost: on 2,000 and 6,000 rows of ``make_friedman1`` it raised the
 test R² by 0.011 and 0.004 for 9.6 and 3.2 times the fit time
@@ -42,10 +45,16 @@ ALPHA_GRID = (1e-3, 1e-2, 0.1, 0.3, 1.0)
 #: cross-validation on 500 to 100,000 rows (``benchmarks/sweep_defaults.py``).
 LARGE_DATA_ALPHA = 1.0
 
-#: Folds of the search; below :data:`LEAVE_ONE_OUT_ROWS` rows, one per row
-#: (three folds of a handful of rows judge on one or two rows each).
+#: Folds of the search.
 N_FOLDS = 3
-LEAVE_ONE_OUT_ROWS = 10
+
+#: Below this many distinct rows there is no search: ``alpha="auto"`` is the
+#: weakest penalty of the grid. Held-out rows cannot rank the candidates
+#: there: on the blog's five rows every candidate's leave-one-out error was
+#: worse than the mean's, and the noise among them picked 0.01 for some seeds
+#: and 0.001 for others; with a sigmoid output 0.01 then fits the rows to a
+#: train R² of 0.85, or flattens them to a constant for 3 seeds of 10.
+MIN_SEARCH_ROWS = 10
 
 #: Iterations (or epochs) of each fit on the path, at most: the path ranks
 #: the candidates, the final fit trains to convergence. On the tables under
@@ -74,8 +83,11 @@ def choose_alpha(estimator, X, Y, sample_weight):
     Returns
     -------
     alpha : float
+        The weakest candidate, without a search, below
+        :data:`MIN_SEARCH_ROWS` rows.
     errors : dict
-        Mean weighted validation error of each candidate: the squared error
+        Mean weighted validation error of each candidate (empty without a
+        search): the squared error
         in units of y's standard deviation for ``loss="squared_error"``;
         for the other losses, the loss itself (summed over outputs) on y
         divided by the loss's target scale (see
@@ -84,8 +96,9 @@ def choose_alpha(estimator, X, Y, sample_weight):
         that each model is judged by what it was trained to minimise.
     """
     n_samples = Y.shape[0]
-    n_folds = n_samples if n_samples < LEAVE_ONE_OUT_ROWS else N_FOLDS
-    folds = KFold(n_folds, shuffle=True, random_state=_fold_seed(estimator))
+    if n_samples < MIN_SEARCH_ROWS:
+        return ALPHA_GRID[0], {}
+    folds = KFold(N_FOLDS, shuffle=True, random_state=_fold_seed(estimator))
     layer_sizes = (X.shape[1], *estimator._validated_hidden_layer_sizes(), Y.shape[1])
     # One thread limit for all the path's fits: each would otherwise set
     # and restore it on its own (see _blas.training_threads).

@@ -38,9 +38,15 @@ BLOG_X = np.array([[5, 1, 10], [8, 3, 4], [9, 7, 1], [5, 2, 8], [8, 4, 3]], floa
 BLOG_Y = np.array([50, 96, 63, 80, 96], float)
 
 
-@pytest.mark.parametrize("random_state", range(5))
-def test_blog_network_fits_its_five_rows_with_defaults(random_state):
-    model = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=random_state)
+@pytest.mark.parametrize("output_activation", ["identity", "logistic"])
+@pytest.mark.parametrize("random_state", range(10))
+def test_blog_network_fits_its_five_rows_with_defaults(random_state, output_activation):
+    # The blog's 3-5-5-1 network, its sigmoid output included.
+    model = SimpleMLPRegressor(
+        hidden_layer_sizes=(5, 5),
+        output_activation=output_activation,
+        random_state=random_state,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.fit(BLOG_X, BLOG_Y)
@@ -304,12 +310,38 @@ def test_lbfgs_stops_when_the_loss_stalls_relative_to_itself():
     assert scaled.fit(X, (y - y.mean()) * 1e3).n_iter_ < model.max_iter
 
 
-def test_the_search_avoids_a_collapsing_penalty_on_a_handful_of_rows():
-    # Four of the blog's rows: leave-one-out prefers alpha=1, which flattens
-    # the network; below 20 rows no test could tell that from noise.
+def test_a_handful_of_rows_takes_the_weakest_penalty_without_a_search(monkeypatch):
+    # Four of the blog's rows: held-out rows cannot rank the penalties (on
+    # leave-one-out, alpha=1, which flattens the network, ranked first).
+    def no_search(*args):
+        raise AssertionError("the search ran")
+
+    monkeypatch.setattr(_alpha_search, "_fold_totals", no_search)
     model = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0)
     assert not _fit_catching(model, BLOG_X[:4], BLOG_Y[:4])
-    assert model.score(BLOG_X[:4], BLOG_Y[:4]) > 0.5
+    assert model.alpha_ == _alpha_search.ALPHA_GRID[0]
+    assert model.score(BLOG_X[:4], BLOG_Y[:4]) > 0.99
+    # Repeated rows count once: five copies of four rows are still four.
+    copies = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0)
+    copies.fit(np.tile(BLOG_X[:4], (5, 1)), np.tile(BLOG_Y[:4], 5))
+    assert copies.alpha_ == _alpha_search.ALPHA_GRID[0]
+
+
+def test_the_search_avoids_a_collapsing_penalty_on_fewer_than_20_rows(monkeypatch):
+    # Below 20 rows no test could tell a flattened network from noise: the
+    # best penalty whose fits all kept some spread wins, not the best one.
+    strongest, runner_up = _alpha_search.ALPHA_GRID[-1], _alpha_search.ALPHA_GRID[1]
+
+    def totals(estimator, X, Y, sample_weight, folds):
+        errors = dict.fromkeys(_alpha_search.ALPHA_GRID, 10.0)
+        errors[strongest], errors[runner_up] = 1.0, 2.0
+        return errors, {strongest}
+
+    monkeypatch.setattr(_alpha_search, "_fold_totals", totals)
+    for n_samples, expected in ((15, runner_up), (25, strongest)):
+        X, y = make_friedman1(n_samples=n_samples, random_state=0)
+        model = SimpleMLPRegressor()
+        assert _alpha_search.choose_alpha(model, X, y[:, None], None)[0] == expected
 
 
 def test_auto_alpha_with_early_stopping_on_a_handful_of_rows():
