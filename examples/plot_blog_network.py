@@ -189,8 +189,8 @@ print(f"{caught[0].category.__name__}: {caught[0].message}")
 
 # %%
 # That is why the default is ``alpha="auto"``: on fewer than 200 rows it
-# chooses the penalty by cross-validation (here leave-one-out, since there
-# are fewer than 10 rows) among 0.001, 0.01, 0.1, 0.3 and 1, and keeps the
-# choice in ``alpha_``. On the blog's rows it picks a light one:
+# chooses the penalty by cross-validation among 0.001, 0.01, 0.1, 0.3 and 1,
+# and keeps the choice in ``alpha_``. Below 10 rows no row can be held out
+# to rank them, and it takes the lightest:
 default = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0).fit(X, y)
 print(f"alpha='auto' chose alpha_={default.alpha_}: R² = {default.score(X, y):.3f}")

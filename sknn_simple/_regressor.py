@@ -213,10 +213,11 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         small inputs the weights must grow to carry any signal, and the
         penalty stops them, so standardise X. "auto" chooses the penalty by
         cross-validation on fewer than 200 rows, where a fixed one either
-        flattens the network to a constant or lets it fit noise: 3 folds
-        (leave-one-out below 10 rows) over 0.001, 0.01, 0.1, 0.3 and 1, each
-        fold a path from the weakest, warm-started; the winner is refitted
-        on all rows. From 200 rows on, and in ``partial_fit``, "auto" is 1.
+        flattens the network to a constant or lets it fit noise: 3 folds of
+        the distinct rows over 0.001, 0.01, 0.1, 0.3 and 1, each fold a path
+        from the weakest, warm-started; the winner is refitted on all rows.
+        Below 10 distinct rows "auto" is 0.001, without a search; from 200
+        rows on, and in ``partial_fit``, it is 1.
         The value used is ``alpha_``; a float is used as given.
 
     batch_size : int or "auto", default="auto"
