@@ -12,8 +12,10 @@ and one in the validation rows, which a weight of 2 cannot mimic.
 with a zero weight are dropped, identical rows (the same features and the
 same targets) become one row that carries their summed weight, and the rows
 are put in one canonical order. Weighted rows and their repetitions then
-become the very same training problem, and a fit no longer depends on the
-order of the rows it was given.
+become the very same training problem, and the order in which such rows
+came no longer matters. Data with neither repeated rows nor zero weights,
+the usual case, is left exactly as given, rows, order and weights: its fit
+is the one it always was.
 """
 
 import numpy as np
@@ -46,9 +48,9 @@ def merge_duplicate_rows(X, Y, sample_weight):
     -------
     X, Y, sample_weight
         The distinct rows with a positive weight, sorted by their bytes, and
-        each one's summed weight (in ``X``'s dtype and on its device);
-        ``sample_weight`` is None when every merged weight is 1 (no row
-        repeated, and no weight given or all 1).
+        each one's summed weight (in ``X``'s dtype and on its device), or
+        None when every merged weight is 1. The arguments themselves when no
+        row repeats another and none weighs 0.
 
     Examples
     --------
@@ -61,6 +63,8 @@ def merge_duplicate_rows(X, Y, sample_weight):
     (array([0., 1.]), array([5., 2.]), array([1., 2.]))
     """
     rows, weights = distinct_rows(to_host(X), to_host(Y), to_host(sample_weight))
+    if rows is None:
+        return X, Y, sample_weight
     xp = namespace_of(X)
     if weights is not None and xp is None:
         weights = weights.astype(X.dtype)  # as validation gives them
@@ -71,11 +75,16 @@ def merge_duplicate_rows(X, Y, sample_weight):
 
 def distinct_rows(X, Y, sample_weight):
     """Indices of the first copy of each distinct row, canonically ordered,
-    and the rows' summed weights (None when all are 1); numpy inputs."""
+    and the rows' summed weights (None when all are 1); numpy inputs.
+
+    ``(None, None)`` when there is nothing to merge or drop.
+    """
     weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
     keys = _sparse_row_keys(X, Y) if sp.issparse(X) else _dense_row_keys(X, Y)
     kept = np.flatnonzero(weights > 0)
     _, first, group = np.unique(keys[kept], return_index=True, return_inverse=True)
+    if first.shape[0] == Y.shape[0]:
+        return None, None
     merged = np.zeros(first.shape[0], dtype=np.float64)
     np.add.at(merged, group.ravel(), weights[kept])
     return kept[first], None if np.all(merged == 1) else merged

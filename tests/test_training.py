@@ -520,8 +520,9 @@ def test_a_weight_of_k_trains_exactly_like_k_copies_with_defaults(sparse):
     assert_array_equal(weighted.predict(X), repeated.predict(X))
 
 
-def test_an_lbfgs_fit_does_not_depend_on_the_order_of_the_rows(small_data):
+def test_rows_with_copies_train_alike_in_any_order(small_data):
     X, y = small_data
+    X, y = np.vstack([X, X[:10]]), np.r_[y, y[:10]]  # ten rows twice
     order = np.random.RandomState(0).permutation(len(y))
     model = SimpleMLPRegressor(random_state=0).fit(X, y)
     shuffled = SimpleMLPRegressor(random_state=0).fit(X[order], y[order])
@@ -546,9 +547,17 @@ def test_merged_rows_keep_their_features_targets_and_total_weight():
             assert weight == weights[same].sum()
 
 
-def test_merging_keeps_no_weights_where_every_row_counts_once():
+def test_rows_without_copies_or_zero_weights_are_left_as_given():
     X, Y = np.eye(3)[::-1], np.arange(3.0).reshape(-1, 1)
-    X_out, Y_out, merged = merge_duplicate_rows(X, Y, np.ones(3))
-    assert merged is None
-    # The canonical order is the rows' own, not the order they came in.
-    assert_array_equal(merge_duplicate_rows(X[::-1], Y[::-1], None)[0], X_out)
+    weights = np.array([1.0, 2.0, 0.5])
+    X_out, Y_out, weights_out = merge_duplicate_rows(X, Y, weights)
+    assert X_out is X and Y_out is Y and weights_out is weights
+    # With a copy, the canonical order is the rows' own, not the order given,
+    # and weights that all merge to 1 are no weights.
+    merged = merge_duplicate_rows(np.vstack([X, X[:1]]), np.r_[Y, Y[:1]], None)
+    reversed_ = merge_duplicate_rows(
+        np.vstack([X[::-1], X[:1]]), np.r_[Y[::-1], Y[:1]], None
+    )
+    assert_array_equal(merged[0], reversed_[0])
+    dropped = merge_duplicate_rows(X, Y, np.array([1.0, 0.0, 1.0]))
+    assert dropped[0].shape == (2, 3) and dropped[2] is None
