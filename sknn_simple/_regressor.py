@@ -213,11 +213,12 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         small inputs the weights must grow to carry any signal, and the
         penalty stops them, so standardise X. "auto" chooses the penalty by
         cross-validation on fewer than 200 rows, where a fixed one either
-        flattens the network to a constant or lets it fit noise: 3 folds of
-        the distinct rows over 0.001, 0.01, 0.1, 0.3 and 1, each fold a path
-        from the weakest, warm-started; the winner is refitted on all rows.
-        Below 10 distinct rows "auto" is 0.001, without a search; from 200
-        rows on, and in ``partial_fit``, it is 1.
+        flattens the network to a constant or lets it fit noise: 3 folds
+        over 0.001, 0.01, 0.1, 0.3 and 1, each fold a path from the weakest,
+        warm-started; the winner is refitted on all rows. Below 10 rows
+        "auto" is 0.001, without a search; from 200 rows on, and in
+        ``partial_fit``, it is 1. (An L-BFGS fit counts, and folds, the
+        distinct rows: repeated rows are merged first.)
         The value used is ``alpha_``; a float is used as given.
 
     batch_size : int or "auto", default="auto"
@@ -330,7 +331,8 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     best_validation_score_ : float or None
         Best validation R² with early stopping, else None.
     t_ : int
-        Number of training rows seen by the solver.
+        Number of training rows seen by the solver (for L-BFGS, the distinct
+        rows: repeated rows are merged first).
     n_iter_ : int
         Number of epochs or iterations run by the last call to ``fit`` or
         ``partial_fit``, as in MLPRegressor; ``loss_curve_`` and ``t_`` keep
@@ -406,9 +408,10 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     ('lbfgs', [(10, 20), (20, 20), (20, 1)])
     """
 
-    # scikit-learn >= 1.6 reads the estimator type from __sklearn_tags__, but
+    # scikit-learn reads the estimator type from __sklearn_tags__, but
     # libraries written against older releases (yellowbrick's visualisers,
-    # for one) still test this attribute, which RegressorMixin no longer sets.
+    # for one) still test this attribute, which RegressorMixin no longer sets
+    # from scikit-learn 1.8 on.
     _estimator_type = "regressor"
 
     _parameter_constraints: dict = {
@@ -1108,7 +1111,7 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         "auto" chooses."""
         if not (isinstance(self.alpha, str) and self.alpha == "auto"):
             return float(self.alpha)
-        if incremental or not 2 <= data.X.shape[0] < SEARCH_MAX_ROWS:
+        if incremental or data.X.shape[0] >= SEARCH_MAX_ROWS:
             return LARGE_DATA_ALPHA
         # On another namespace: a host copy of these (fewer than
         # SEARCH_MAX_ROWS) rows, searched on the numpy path.

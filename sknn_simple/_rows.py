@@ -13,9 +13,9 @@ with a zero weight are dropped, identical rows (the same features and the
 same targets) become one row that carries their summed weight, and the rows
 are put in one canonical order. Weighted rows and their repetitions then
 become the very same training problem, and the order in which such rows
-came no longer matters. Data with neither repeated rows nor zero weights,
-the usual case, is left exactly as given, rows, order and weights: its fit
-is the one it always was.
+came no longer matters. Data with no repeated row, no zero weight and no
+weight other than 1 (the usual case: no ``sample_weight``) is left exactly
+as given, rows and order: its fit is the one it always was.
 """
 
 import numpy as np
@@ -50,7 +50,7 @@ def merge_duplicate_rows(X, Y, sample_weight):
         The distinct rows with a positive weight, sorted by their bytes, and
         each one's summed weight (in ``X``'s dtype and on its device), or
         None when every merged weight is 1. The arguments themselves when no
-        row repeats another and none weighs 0.
+        row repeats another and every weight is 1.
 
     Examples
     --------
@@ -77,13 +77,15 @@ def distinct_rows(X, Y, sample_weight):
     """Indices of the first copy of each distinct row, canonically ordered,
     and the rows' summed weights (None when all are 1); numpy inputs.
 
-    ``(None, None)`` when there is nothing to merge or drop.
+    ``(None, None)`` when there is nothing to merge or drop and no weight
+    other than 1: no order to make canonical.
     """
     weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
     keys = _sparse_row_keys(X, Y) if sp.issparse(X) else _dense_row_keys(X, Y)
     kept = np.flatnonzero(weights > 0)
     _, first, group = np.unique(keys[kept], return_index=True, return_inverse=True)
-    if first.shape[0] == Y.shape[0]:
+    unit = sample_weight is None or bool(np.all(sample_weight == 1))
+    if first.shape[0] == Y.shape[0] and unit:
         return None, None
     merged = np.zeros(first.shape[0], dtype=np.float64)
     np.add.at(merged, group.ravel(), weights[kept])
@@ -107,6 +109,7 @@ def _sparse_row_keys(X, Y):
     """Row keys of a CSR matrix: column indices, values and targets."""
     X = X.copy()
     X.sum_duplicates()  # also sorts each row's indices: one form per row
+    X.eliminate_zeros()  # a stored 0 is the same row as an absent one
     keys = np.empty(Y.shape[0], dtype=object)
     for row in range(Y.shape[0]):
         cells = slice(X.indptr[row], X.indptr[row + 1])

@@ -190,6 +190,33 @@ def test_fit_equals_numpys(xp, solver, dtype):
     _assert_close(prediction, reference.predict(X), dtype)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_repeated_rows_merge_as_numpys_do(xp, weighted):
+    # An L-BFGS fit merges copies of a row (and drops zero weights) on a host
+    # copy and gathers the rows on the device: the same rows, weights and
+    # order as numpy's, so the same fit.
+    X, y, sample_weight = _data(np.float64, n=40)
+    X, y, sample_weight = (np.concatenate([a, a[:15]]) for a in (X, y, sample_weight))
+    sample_weight[:5] = 0.0
+    reference, model = _both(
+        xp,
+        X,
+        y,
+        sample_weight if weighted else None,
+        solver="lbfgs",
+        hidden_layer_sizes=(6,),
+        max_iter=15,
+        alpha=1e-3,
+    )
+    # 40 distinct rows an iteration, not the 55 given.
+    assert model.t_ == reference.t_ == 40 * reference.n_iter_
+    for coef, expected in zip(model.coefs_, reference.coefs_):
+        _assert_close(coef, expected, np.float64)
+    with config_context(array_api_dispatch=True):
+        prediction = model.predict(xp.asarray(X))
+    _assert_close(prediction, reference.predict(X), np.float64)
+
+
 def test_early_stopping_equals_numpys(xp):
     X, y, sample_weight = _data(np.float64, n=200)
     reference, model = _both(

@@ -348,19 +348,20 @@ def test_a_ctrl_c_before_the_staged_names_are_cleared_leaves_no_stale_names():
     frame = pd.DataFrame(X_OLD, columns=["a", "b", "c"])
     model = SimpleMLPRegressor(**PARAMS)
 
-    def tracer(frame_, event, arg):
-        if frame_.f_code is SimpleMLPRegressor._fit.__code__:
-            if event == "line" and frame_.f_lineno == cleanup:
+    def tracer(code_frame, event, arg):
+        if code_frame.f_code is SimpleMLPRegressor._fit.__code__:
+            if event == "line" and code_frame.f_lineno == cleanup:
                 raise KeyboardInterrupt
             return tracer
         return None
 
+    outer = sys.gettrace()  # a coverage tool's or debugger's, if any
     sys.settrace(tracer)
     try:
         with pytest.raises(KeyboardInterrupt):
             model.fit(frame, Y_OLD)
     finally:
-        sys.settrace(None)
+        sys.settrace(outer)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*feature names")
         model.fit(X_OLD, Y_OLD).predict(X_OLD)

@@ -325,6 +325,8 @@ def test_a_handful_of_rows_takes_the_weakest_penalty_without_a_search(monkeypatc
     copies = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0)
     copies.fit(np.tile(BLOG_X[:4], (5, 1)), np.tile(BLOG_Y[:4], 5))
     assert copies.alpha_ == _alpha_search.ALPHA_GRID[0]
+    one = SimpleMLPRegressor(hidden_layer_sizes=(5, 5), random_state=0)
+    assert one.fit(BLOG_X[:1], BLOG_Y[:1]).alpha_ == _alpha_search.ALPHA_GRID[0]
 
 
 def test_the_search_avoids_a_collapsing_penalty_on_fewer_than_20_rows(monkeypatch):

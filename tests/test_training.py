@@ -494,12 +494,13 @@ def test_duplicated_rows_train_like_weighted_rows():
 
 
 # ------------------------------------- frequency weights and row order (L-BFGS)
-def _repeated_and_weighted(sparse):
+def _repeated_and_weighted(sparse, lowest_weight=0):
     """scikit-learn's sample-weight equivalence data: random integer weights
-    (zeros included) against the rows repeated that often, shuffled."""
+    (zeros included, unless ``lowest_weight`` is 1) against the rows
+    repeated that often, shuffled."""
     rng = np.random.RandomState(42)
     X, y = rng.rand(15, 30), rng.randint(0, 3, size=15).astype(float)
-    weights = rng.randint(0, 5, size=15)
+    weights = rng.randint(lowest_weight, 5, size=15)
     X_repeated, y_repeated = X.repeat(weights, axis=0), y.repeat(weights)
     order = rng.permutation(len(y_repeated))
     X_repeated, y_repeated = X_repeated[order], y_repeated[order]
@@ -508,12 +509,18 @@ def _repeated_and_weighted(sparse):
     return X, y, weights, X_repeated, y_repeated
 
 
+@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")  # y is noise
+@pytest.mark.parametrize("lowest_weight", [0, 1])
 @pytest.mark.parametrize("sparse", [False, True])
-def test_a_weight_of_k_trains_exactly_like_k_copies_with_defaults(sparse):
+def test_a_weight_of_k_trains_exactly_like_k_copies_with_defaults(
+    sparse, lowest_weight
+):
     # Default parameters: L-BFGS and the alpha="auto" search. Both train on
     # the distinct rows with their summed weights, in one canonical order,
     # so the two are one training problem, not two close ones.
-    X, y, weights, X_repeated, y_repeated = _repeated_and_weighted(sparse)
+    X, y, weights, X_repeated, y_repeated = _repeated_and_weighted(
+        sparse, lowest_weight
+    )
     weighted = SimpleMLPRegressor(random_state=0).fit(X, y, sample_weight=weights)
     repeated = SimpleMLPRegressor(random_state=0).fit(X_repeated, y_repeated)
     assert weighted.alpha_ == repeated.alpha_
@@ -549,9 +556,18 @@ def test_merged_rows_keep_their_features_targets_and_total_weight():
 
 def test_rows_without_copies_or_zero_weights_are_left_as_given():
     X, Y = np.eye(3)[::-1], np.arange(3.0).reshape(-1, 1)
+    for weights in (None, np.ones(3)):
+        X_out, Y_out, weights_out = merge_duplicate_rows(X, Y, weights)
+        assert X_out is X and Y_out is Y and weights_out is weights
+    # Other weights stand for copies: one canonical order, whatever the
+    # order given, each row with its own weight.
     weights = np.array([1.0, 2.0, 0.5])
-    X_out, Y_out, weights_out = merge_duplicate_rows(X, Y, weights)
-    assert X_out is X and Y_out is Y and weights_out is weights
+    X_out, _, weights_out = merge_duplicate_rows(X, Y, weights)
+    X_rev, _, weights_rev = merge_duplicate_rows(X[::-1], Y[::-1], weights[::-1])
+    assert_array_equal(X_out, X_rev)
+    assert_array_equal(weights_out, weights_rev)
+    for row, weight in zip(X_out, weights_out):
+        assert weight == weights[np.all(row == X, axis=1)][0]
     # With a copy, the canonical order is the rows' own, not the order given,
     # and weights that all merge to 1 are no weights.
     merged = merge_duplicate_rows(np.vstack([X, X[:1]]), np.r_[Y, Y[:1]], None)
