@@ -6,7 +6,7 @@ the fewer rows there are. On a few dozen rows ``alpha=1`` makes the zero network
 constant prediction, the minimum of the objective (the blog's five rows: R²
 0.000), while on noisy rows a strong penalty is what keeps the fit sane. No
 fixed value serves both, so below :data:`SEARCH_MAX_ROWS` rows the penalty is
-chosen by repeated k-fold cross-validation over :data:`ALPHA_GRID` (on the
+chosen by k-fold cross-validation over :data:`ALPHA_GRID` (on the
 distinct rows: an L-BFGS fit merges repeated rows first, see
 :mod:`sknn_simple._rows`, so the folds never split the copies of a row;
 below :data:`MIN_SEARCH_ROWS` of them, too few to hold any out, it is the
@@ -28,7 +28,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.model_selection import RepeatedKFold
+from sklearn.model_selection import KFold
 
 from ._blas import numpy_threads_for, training_threads
 from ._diagnostics import COLLAPSE_RATIO, MIN_TESTABLE_ROWS
@@ -46,12 +46,11 @@ ALPHA_GRID = (1e-3, 1e-2, 0.1, 0.3, 1.0)
 #: cross-validation on 500 to 100,000 rows (``benchmarks/sweep_defaults.py``).
 LARGE_DATA_ALPHA = 1.0
 
-#: Folds of the search, and how many times they are drawn. One draw of 3
-#: folds of a few dozen rows is noisy; three draws raised the mean
-#: out-of-fold R² of the 20 small tables from 0.671 to 0.683, for 2.5 times
-#: the search's time (``python benchmarks/sweep_small_search.py``).
+#: Folds of the search, drawn once. Drawing them three times raised the mean
+#: out-of-fold R² of the 20 small tables from 0.671 to 0.683 but tripled a
+#: small table's fit time, and the test suite's (the Benchmarks page;
+#: ``python benchmarks/sweep_small_search.py``).
 N_FOLDS = 3
-N_REPEATS = 3
 
 #: Below this many distinct rows there is no search: ``alpha="auto"`` is the
 #: weakest penalty of the grid. Held-out rows cannot rank the candidates
@@ -103,15 +102,13 @@ def choose_alpha(estimator, X, Y, sample_weight):
     n_samples = Y.shape[0]
     if n_samples < MIN_SEARCH_ROWS:
         return ALPHA_GRID[0], {}
-    folds = RepeatedKFold(
-        n_splits=N_FOLDS, n_repeats=N_REPEATS, random_state=_fold_seed(estimator)
-    )
+    folds = KFold(N_FOLDS, shuffle=True, random_state=_fold_seed(estimator))
     layer_sizes = (X.shape[1], *estimator._validated_hidden_layer_sizes(), Y.shape[1])
     # One thread limit for all the path's fits: each would otherwise set
     # and restore it on its own (see _blas.training_threads).
     with training_threads(numpy_threads_for(layer_sizes, n_samples)):
         totals, collapsed = _fold_totals(estimator, X, Y, sample_weight, folds)
-    errors = {alpha: total / (n_samples * N_REPEATS) for alpha, total in totals.items()}
+    errors = {alpha: total / n_samples for alpha, total in totals.items()}
     candidates = list(reversed(ALPHA_GRID))  # ties go to the stronger penalty
     if n_samples < MIN_TESTABLE_ROWS and len(collapsed) < len(ALPHA_GRID):
         # Too few rows to tell noise from signal (see _diagnostics): rather

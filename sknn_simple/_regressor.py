@@ -213,9 +213,9 @@ class SimpleMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         small inputs the weights must grow to carry any signal, and the
         penalty stops them, so standardise X. "auto" chooses the penalty by
         cross-validation on fewer than 200 rows, where a fixed one either
-        flattens the network to a constant or lets it fit noise: 3 folds,
-        drawn 3 times, over 0.001, 0.01, 0.1, 0.3 and 1, each fold a path
-        from the weakest, warm-started; the winner is refitted on all rows.
+        flattens the network to a constant or lets it fit noise: 3 folds
+        over 0.001, 0.01, 0.1, 0.3 and 1, each fold a path from the weakest,
+        warm-started; the winner is refitted on all rows.
         Below 10 rows "auto" is 0.001, without a search; from 200 rows on,
         and in ``partial_fit``, it is 1. (An L-BFGS fit counts, and folds,
         the distinct rows: repeated rows are merged first.) The value used
