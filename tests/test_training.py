@@ -568,8 +568,8 @@ def test_rows_without_copies_or_zero_weights_are_left_as_given():
     assert_array_equal(weights_out, weights_rev)
     for row, weight in zip(X_out, weights_out):
         assert weight == weights[np.all(row == X, axis=1)][0]
-    # With a copy, the canonical order is the rows' own, not the order given,
-    # and weights that all merge to 1 are no weights.
+    # With a copy, the canonical order is the rows' own, not the order given;
+    # rows left with weight 1 once a zero-weight row is dropped need none.
     merged = merge_duplicate_rows(np.vstack([X, X[:1]]), np.r_[Y, Y[:1]], None)
     reversed_ = merge_duplicate_rows(
         np.vstack([X[::-1], X[:1]]), np.r_[Y[::-1], Y[:1]], None
