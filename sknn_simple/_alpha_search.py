@@ -54,10 +54,11 @@ N_FOLDS = 3
 
 #: Below this many distinct rows there is no search: ``alpha="auto"`` is the
 #: weakest penalty of the grid. Held-out rows cannot rank the candidates
-#: there: on the blog's five rows every candidate's leave-one-out error was
-#: worse than the mean's, and the noise among them picked 0.01 for some seeds
-#: and 0.001 for others; with a sigmoid output 0.01 then fits the rows to a
-#: train R² of 0.85, or flattens them to a constant for 3 seeds of 10.
+#: there: on the blog's five rows the candidates' leave-one-out errors were
+#: 1.42 to 1.61 y-variances against the mean's 1.56, so noise picked 0.01 for
+#: some seeds and 0.001 for others; with a sigmoid output 0.01 then fits the
+#: rows to a train R² of 0.85, or flattens them to a constant for 3 seeds of
+#: 10 (``python benchmarks/blog_sigmoid_output.py``).
 MIN_SEARCH_ROWS = 10
 
 #: Iterations (or epochs) of each fit on the path, at most: the path ranks
