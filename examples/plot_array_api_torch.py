@@ -43,7 +43,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sknn_simple import SimpleMLPRegressor  # noqa: E402
-from sknn_simple._array_api import ARRAY_API_AVAILABLE  # noqa: E402
+from sknn_simple._kernels import ARRAY_API_AVAILABLE  # noqa: E402
 
 if not ARRAY_API_AVAILABLE:
     sys.exit(

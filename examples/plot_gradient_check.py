@@ -17,8 +17,9 @@ This example does that for every parameter of a small network, with each
 hidden activation, using :func:`scipy.optimize.approx_fprime` and
 :func:`scipy.optimize.check_grad`.
 
-The network math lives in ``sknn_simple._network`` and the L2 penalty in
-``sknn_simple._penalty``, private modules: the estimator is the public
+The network math lives in ``sknn_simple._network`` and the training
+objective, which adds the L2 penalty, in ``sknn_simple._objective``, private
+modules: the estimator is the public
 interface, and these modules may change between versions. They are used
 here because they expose the loss and its gradient as plain functions of
 one flat parameter vector, which is exactly what the finite-difference
@@ -32,7 +33,7 @@ tools expect.
 # weights and 9 biases. The weights start from the library's initialisation and are
 # then perturbed, so that the check does not happen to run at a special
 # point. The loss includes an L2 penalty (``alpha``), whose gradient must be
-# right too: the network computes the data term, and an ``L2Penalty`` (one per
+# right too: the network computes the data term, and an ``Objective`` (one per
 # fit, the same for every solver) adds the penalty's value and gradient, as
 # training does.
 import matplotlib.pyplot as plt
@@ -40,7 +41,7 @@ import numpy as np
 from scipy.optimize import approx_fprime, check_grad
 
 from sknn_simple._network import Network
-from sknn_simple._penalty import L2Penalty
+from sknn_simple._objective import Objective
 
 rng = np.random.RandomState(0)
 X = rng.normal(size=(20, 4))
@@ -50,18 +51,19 @@ layer_sizes = (4, 5, 3, 1)
 activations = ["identity", "logistic", "tanh", "relu"]
 
 
-def penalty(network):
-    """The fit's penalty: alpha over the weight of all the rows (here 20)."""
-    return L2Penalty.for_rows(alpha, network, None, len(Y))
+def objective(network):
+    """The fit's objective: its penalty is alpha over the weight of all the
+    rows (here 20)."""
+    return Objective(network, alpha, weight_sum=len(Y))
 
 
 def loss(params, network):
-    return network.loss(params, X, Y) + penalty(network).value(params)
+    return network.loss(params, X, Y) + objective(network).penalty(params)
 
 
 def gradient(params, network):
     grad = network.loss_and_gradient(params, X, Y)[1]
-    penalty(network).add_gradient(params, grad)
+    objective(network).add_penalty_gradient(params, grad)
     return grad
 
 
@@ -79,7 +81,7 @@ def parameter_names(network):
 # Analytic against numeric
 # ------------------------
 # For each hidden activation: the analytic gradient from
-# ``Network.loss_and_gradient`` and ``L2Penalty.add_gradient``, the
+# ``Network.loss_and_gradient`` and ``Objective.add_penalty_gradient``, the
 # forward-difference gradient from
 # ``approx_fprime`` with its default step (about ``1.5e-8``, the square root
 # of the float64 precision), and ``check_grad``, which returns the Euclidean

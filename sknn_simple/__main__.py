@@ -31,6 +31,12 @@ from sknn_simple import SimpleMLPRegressor
 
 
 def _fit_and_score(name, regressor, data):
+    """Fit ``regressor`` in a StandardScaler pipeline; its markdown table row.
+
+    The row holds the held-out R², the fit time, and for an iterative model
+    the number of epochs (or L-BFGS iterations) and whether it converged
+    before ``max_iter``; ``-`` for a model that does not iterate.
+    """
     X_train, X_test, y_train, y_test = data
     model = make_pipeline(StandardScaler(), regressor)
     with warnings.catch_warnings(record=True) as caught:
@@ -38,38 +44,33 @@ def _fit_and_score(name, regressor, data):
         start = time.perf_counter()
         model.fit(X_train, y_train)
         seconds = time.perf_counter() - start
-    iterative = hasattr(model[-1], "n_iter_")
-    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    return {
-        "model": name,
-        "r2": model.score(X_test, y_test),
-        "seconds": seconds,
-        "epochs": model[-1].n_iter_ if iterative else "-",
-        "converged": ("yes" if converged else "no (max_iter)") if iterative else "-",
-    }
+    epochs = converged = "-"
+    if hasattr(regressor, "n_iter_"):
+        epochs = regressor.n_iter_
+        stopped = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        converged = "no (max_iter)" if stopped else "yes"
+    r2 = model.score(X_test, y_test)
+    return f"| {name} | {r2:.3f} | {seconds:.2f} | {epochs} | {converged} |"
 
 
 def _matching_mlp(ours):
-    """MLPRegressor with the settings the fitted SimpleMLPRegressor used."""
-    return MLPRegressor(
-        hidden_layer_sizes=ours.hidden_layer_sizes,
-        activation=ours.activation,
-        solver=ours.solver_,
-        alpha=ours.alpha_,  # the penalty the fit used: what "auto" chose
-        batch_size=ours.batch_size,
-        learning_rate_init=ours.learning_rate_init,
-        max_iter=ours.max_iter,
-        tol=ours.tol,
-        n_iter_no_change=ours.n_iter_no_change,
-        random_state=ours.random_state,
-    )
+    """MLPRegressor with the settings the fitted SimpleMLPRegressor used.
+
+    Every parameter the two estimators share is copied from ``ours``, except
+    the solver and the penalty ``alpha``, which are those the fit used
+    (``solver_`` and ``alpha_``: what ``"auto"`` chose). The other shared
+    parameters (``beta_1``, ``shuffle``, ...) have the same defaults in both
+    estimators.
+    """
+    shared = MLPRegressor().get_params().keys() & ours.get_params().keys()
+    params = {name: getattr(ours, name) for name in shared}
+    return MLPRegressor(**{**params, "solver": ours.solver_, "alpha": ours.alpha_})
 
 
 def _thread_settings():
     """One line: the thread pools the fits ran with, as threadpoolctl sees them."""
     folders = {
-        "numpy": os.path.dirname(np.__file__),
-        "scipy": os.path.dirname(scipy.__file__),
+        module.__name__: os.path.dirname(module.__file__) for module in (np, scipy)
     }
     pools = []
     for pool in threadpool_info():
@@ -91,8 +92,16 @@ def _thread_settings():
     )
 
 
-def _parse_args(argv):
-    parser = argparse.ArgumentParser(
+def main(argv=None):
+    """Print held-out R² and fit time of each model as a markdown table.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Command-line arguments; None reads ``sys.argv``. The command takes
+        none but ``--help``.
+    """
+    argparse.ArgumentParser(
         prog="python -m sknn_simple",
         description="Fit SimpleMLPRegressor on scikit-learn's bundled diabetes "
         "data, side by side with MLPRegressor (with the same settings and with "
@@ -102,23 +111,9 @@ def _parse_args(argv):
         "thread settings the timings ran with.",
         epilog="Takes a few seconds. For a bug report, also paste the output "
         'of: python -c "import sknn_simple; sknn_simple.show_versions()"',
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv=None):
-    """Print held-out R² and fit time of each model as a markdown table."""
-    _parse_args(argv)
+    ).parse_args(argv)
     X, y = load_diabetes(return_X_y=True)
     data = train_test_split(X, y, test_size=0.25, random_state=0)
-    ours = SimpleMLPRegressor(random_state=0)
-    rows = [_fit_and_score("SimpleMLPRegressor()", ours, data)]
-    rows.append(
-        _fit_and_score("MLPRegressor, same settings", _matching_mlp(ours), data)
-    )
-    rows.append(_fit_and_score("MLPRegressor()", MLPRegressor(random_state=0), data))
-    rows.append(_fit_and_score("RidgeCV() (linear baseline)", RidgeCV(), data))
-
     print(
         f"Diabetes: {len(y)} rows, {X.shape[1]} features, raw targets "
         f"{y.min():.0f}-{y.max():.0f}; trained on {len(data[2])}, "
@@ -127,11 +122,11 @@ def main(argv=None):
     )
     print("| model | held-out R² | fit time (s) | epochs | converged |")
     print("|---|---:|---:|---:|---|")
-    for row in rows:
-        print(
-            f"| {row['model']} | {row['r2']:.3f} | {row['seconds']:.2f} | "
-            f"{row['epochs']} | {row['converged']} |"
-        )
+    ours = SimpleMLPRegressor(random_state=0)
+    print(_fit_and_score("SimpleMLPRegressor()", ours, data))
+    print(_fit_and_score("MLPRegressor, same settings", _matching_mlp(ours), data))
+    print(_fit_and_score("MLPRegressor()", MLPRegressor(random_state=0), data))
+    print(_fit_and_score("RidgeCV() (linear baseline)", RidgeCV(), data))
     print(
         f"\nSimpleMLPRegressor used solver={ours.solver_!r}, hidden layers "
         f"{ours.hidden_layer_sizes}, activation={ours.activation!r}."

@@ -1,7 +1,7 @@
 """``alpha="auto"``: the L2 penalty chosen by cross-validation on small data.
 
 The objective divides the penalty by the training rows' weight ``S`` (see
-:class:`sknn_simple._penalty.L2Penalty`), so a fixed ``alpha`` weighs more
+:class:`sknn_simple._objective.Objective`), so a fixed ``alpha`` weighs more
 the fewer rows there are. On a few dozen rows ``alpha=1`` makes the zero network, a
 constant prediction, the minimum of the objective (the blog's five rows: R²
 0.000), while on noisy rows a strong penalty is what keeps the fit sane. No
@@ -130,7 +130,7 @@ def _fold_totals(estimator, X, Y, sample_weight, folds):
             sample_weight[train].sum() > 0 and sample_weight[test].sum() > 0
         ):
             continue  # a fold without weight to train on, or to judge by
-        path = _path_errors(estimator, X, Y, sample_weight, train, test, spread)
+        path = _path_errors(estimator, (X, Y, sample_weight), (train, test), spread)
         for alpha, (error, flat) in path.items():
             totals[alpha] += error
             if flat:
@@ -138,15 +138,16 @@ def _fold_totals(estimator, X, Y, sample_weight, folds):
     return totals, collapsed
 
 
-def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
+def _path_errors(estimator, data, fold, spread):
     """Validation error of each grid penalty on one fold, weakest first, and
     whether its fit collapsed (barely varying predictions on the fold's
-    training rows; only checked below ``MIN_TESTABLE_ROWS`` rows)."""
+    training rows; only checked below ``MIN_TESTABLE_ROWS`` rows).
+    ``data`` is ``(X, Y, sample_weight)``, ``fold`` its ``(train, test)`` rows."""
+    (X, Y, sample_weight), (train, test) = data, fold
     model = _path_model(estimator, X.shape[0])
-    fit_params = {}
-    if sample_weight is not None:
-        fit_params["sample_weight"] = sample_weight[train]
-    test_weight = None if sample_weight is None else sample_weight[test]
+    train_weight, test_weight = (
+        None if sample_weight is None else sample_weight[rows] for rows in fold
+    )
     Y_train = Y[train].ravel() if Y.shape[1] == 1 else Y[train]
     errors = {}
     with warnings.catch_warnings():
@@ -154,7 +155,7 @@ def _path_errors(estimator, X, Y, sample_weight, train, test, spread):
         # the user's concern, the final fit's is.
         warnings.simplefilter("ignore")
         for alpha in ALPHA_GRID:
-            model.set_params(alpha=alpha).fit(X[train], Y_train, **fit_params)
+            model.set_params(alpha=alpha).fit(X[train], Y_train, train_weight)
             prediction = model.predict(X[test]).reshape(-1, Y.shape[1])
             error = _fold_error(estimator, prediction, Y[test], test_weight, spread)
             flat = len(Y) < MIN_TESTABLE_ROWS and _flat(model, X[train], Y[train])
@@ -184,12 +185,9 @@ def _fold_error(estimator, prediction, Y, sample_weight, spread):
     if estimator.loss == "squared_error":
         squared = np.sum(((prediction - Y) / spread) ** 2, axis=1)
         return squared.sum() if sample_weight is None else squared @ sample_weight
+    _, loss, parameter = estimator._output_layer()
     return prediction_loss(
-        estimator.loss,
-        estimator._loss_parameter(),
-        prediction / spread,
-        Y / spread,
-        sample_weight,
+        loss, parameter, prediction / spread, Y / spread, sample_weight
     )
 
 
@@ -203,16 +201,15 @@ def _path_model(estimator, n_rows):
     params.update(warm_start=True, verbose=False, solver=solver, early_stopping=False)
     if PATH_MAX_ITER is not None:
         params["max_iter"] = min(params["max_iter"], PATH_MAX_ITER)
-    if not isinstance(params["random_state"], Integral | None):
-        # Every fold starts from the same weights without drawing from the
-        # caller's generator, so the final fit starts where it would have.
-        params["random_state"] = copy.deepcopy(params["random_state"])
+    # Every fold starts from the same weights without drawing from the
+    # caller's generator (a copy of a RandomState; a seed is its own copy),
+    # so the final fit starts where it would have.
+    params["random_state"] = copy.deepcopy(params["random_state"])
     return type(estimator)(**params)
 
 
 def _fold_seed(estimator):
-    random_state = estimator.random_state
-    if isinstance(random_state, Integral | None):
-        return random_state
+    if isinstance(estimator.random_state, Integral | None):
+        return estimator.random_state
     # A RandomState instance: read a seed from a copy, leaving it untouched.
-    return copy.deepcopy(random_state).randint(np.iinfo(np.int32).max)
+    return copy.deepcopy(estimator.random_state).randint(np.iinfo(np.int32).max)

@@ -1,10 +1,10 @@
 """BLAS level 1 for the solvers, and the BLAS threads training runs with.
 
 ``y += a * x`` written with numpy takes two passes and a temporary
-(``a * x``, then the addition); BLAS's ``axpy`` does it in one pass: on a
-parameter vector of 12,301 float64 values it took 2.2 µs against numpy's
-4.7 µs (``python benchmarks/profile_step.py``, section 2). :func:`axpy` and
-:func:`scale` update their last argument in place.
+(``a * x``, then the addition); BLAS's ``axpy`` does it in one pass, in half
+the time (``python benchmarks/profile_step.py``, section 2; the docs'
+Benchmarks page has the figures). :func:`axpy` and :func:`scale` update
+their last argument in place.
 
 These routines, and L-BFGS-B's own vector work, run in scipy's BLAS. When
 scipy's wheels bundle an OpenBLAS apart from numpy's, its threads and
@@ -13,7 +13,6 @@ numpy's (busy with the network's matrix products) fight over the cores:
 runs, and numpy's pool the threads :func:`numpy_threads_for` chooses.
 """
 
-import concurrent.futures
 import contextlib
 import functools
 import os
@@ -45,13 +44,9 @@ def scale(a, x):
 
 
 #: A step whose largest matrix product has fewer floating-point operations
-#: than this runs numpy's products on one thread. On a quiet 2-core machine
-#: a second thread saved 6% of an epoch of configuration (b) (4e6 per
-#: product) and 14% of (c) (2e7); with one core busy with another process
-#: it made them 2.9 and 5.8 times slower. For 512-wide layers (1.3e8) it
-#: saved 25%, against 2.5 times slower when busy
-#: (``python benchmarks/bench_blas_threads.py``,
-#: ``benchmarks/results/blas_threads_2cores.md``).
+#: than this runs numpy's products on one thread: below it a second thread
+#: saves little and costs much on a busy machine
+#: (``python benchmarks/bench_blas_threads.py``).
 MIN_FLOPS_FOR_THREADS = 5e7
 
 
@@ -80,103 +75,47 @@ def training_threads(numpy_threads=None):
     """Run the enclosed training with scipy's BLAS pool at one thread and
     numpy's at ``numpy_threads`` (None: as it is); both are restored after.
 
-    Fits may run in several threads at once (joblib's threading backend),
-    and each must run under the limits from start to end: OpenBLAS sums the
-    dot products of scipy's L-BFGS-B, and the products over rows of the
-    weight gradients, in another order on two threads than on one, so a fit
-    that ran part of its way on a different pool would differ from the same
-    fit run alone (by up to 2e-12 in
-    ``python benchmarks/threads_determinism.py``). So the fits running at
-    any moment share one setting, held by :class:`_SharedLimits`. Where this
-    thread does not see it (a BLAS that counts threads per thread, or a
-    ``threadpool_limits`` of the caller's that holds the pools), the limits
-    are set for this thread too.
+    A fit must run from start to end on the pools it would have alone:
+    OpenBLAS sums the dot products of scipy's L-BFGS-B, and numpy's matrix
+    products, in another order on two threads than on one, so a fit that ran
+    part of its way on other pools would differ from the same fit run alone
+    in the last digits (``python benchmarks/threads_determinism.py``).
+    OpenBLAS's pools are shared by the whole process, so fits in several
+    threads (joblib's threading backend) train one at a time: each holds
+    :data:`_TRAINING` while it trains, and sets and restores the limits from
+    its own thread, the only one threadpoolctl lets restore them. Pools
+    already within the limits (a ``threadpool_limits`` of the caller's, say)
+    are left alone; training nested in the same thread (the penalty
+    search's fits) runs on.
     """
-    _SHARED_LIMITS.enter(numpy_threads)
-    try:
-        with contextlib.ExitStack() as own:
-            if not _limits_in_effect(numpy_threads):
-                own.enter_context(_limit_pools(numpy_threads))
-            yield
-    finally:
-        _SHARED_LIMITS.exit()
+    with _TRAINING, contextlib.ExitStack() as limits:
+        if not _limits_in_effect(numpy_threads):
+            limits.enter_context(_limit_pools(numpy_threads))
+        yield
 
 
-class _SharedLimits:
-    """The limits that every running fit shares, set when the first starts
-    and restored when the last ends, both from one thread of their own.
-
-    OpenBLAS's pthreads pool is process-wide, and threadpoolctl (3.8 on)
-    lets only the thread that set its limit change it again: others are
-    silently ignored. Overlapping fits end in any order, so the thread that
-    restores must be the one that set, whichever fit ends last.
-    """
-
-    def __init__(self):
-        self.reset()
-
-    def reset(self):
-        """Forget every fit and the owner thread (a forked child has none of
-        the parent's threads)."""
-        self._lock = threading.Lock()
-        self._users = 0
-        self._held = None
-        self._owner = None  # the owner thread starts on first use
-
-    def enter(self, numpy_threads):
-        with self._lock:
-            # Pools already within the limits (a caller's threadpool_limits,
-            # say) need no round trip to the owner, to set or to restore.
-            if (
-                self._users == 0
-                and self._held is None
-                and not _limits_in_effect(numpy_threads)
-            ):
-                self._in_owner(self._set, numpy_threads)
-            self._users += 1
-
-    def exit(self):
-        with self._lock:
-            self._users -= 1
-            if self._users == 0 and self._held is not None:
-                self._in_owner(self._restore)
-
-    # The owner thread records what it set itself: should Ctrl-C stop the
-    # caller while it waits, the limits are still on record, and the end of
-    # the next fit restores them.
-    def _set(self, numpy_threads):
-        self._held = _limit_pools(numpy_threads)
-
-    def _restore(self):
-        held, self._held = self._held, None
-        held.close()
-
-    def _in_owner(self, function, *args):
-        if self._owner is None:
-            self._owner = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="sknn_simple-blas-limits"
-            )
-        try:
-            future = self._owner.submit(function, *args)
-        except RuntimeError:
-            # The interpreter is shutting down (a fit in an atexit handler
-            # or a daemon thread) and starts no more threads: run it here.
-            return function(*args)
-        return future.result()
+#: Held by the fit that trains; reentrant, for training nested in it.
+_TRAINING = threading.RLock()
 
 
-_SHARED_LIMITS = _SharedLimits()
+def _reset_after_fork():
+    # A child forked while a fit trained in another thread has the lock
+    # but not that thread: a new lock, or its fits would wait forever.
+    global _TRAINING
+    _TRAINING = threading.RLock()
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_SHARED_LIMITS.reset)
+    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
+@contextlib.contextmanager
 def _limit_pools(numpy_threads):
-    """Enter the limits; the returned stack restores them when closed."""
-    stack = contextlib.ExitStack()
-    stack.enter_context(_scipy_blas_controller().limit(limits=1))
-    if numpy_threads is not None:
-        stack.enter_context(_numpy_blas_controller().limit(limits=numpy_threads))
-    return stack
+    """The limits, entered here and restored on leaving, Ctrl-C included."""
+    with _scipy_blas_controller().limit(limits=1), contextlib.ExitStack() as numpy:
+        if numpy_threads is not None:
+            numpy.enter_context(_numpy_blas_controller().limit(limits=numpy_threads))
+        yield
 
 
 def _limits_in_effect(numpy_threads):
@@ -210,14 +149,11 @@ def _scipy_blas_controller():
     """The BLAS pools that scipy's wheels bundle apart from numpy's.
 
     When that is a second OpenBLAS beside numpy's, the two thread pools
-    fight over the cores and each loss evaluation of the network waits on
-    them; one thread for scipy's pool made L-BFGS 6.6 to 11.8 times faster
-    in six runs on 2-core machines (``python benchmarks/bench_lbfgs_threads.py``,
-    line "unlimited / limited"). Adam and SGD fits, whose ``axpy`` calls
-    wake scipy's threads, suffer the same: without the limit, 5 epochs of
-    ``bench_speed.py``'s configuration (b) took 7.0 s instead of 0.24 s
-    (``python benchmarks/profile_step.py``, section 4). Where scipy and
-    numpy share one BLAS, nothing is limited.
+    fight over the cores and each loss evaluation of the network, and each
+    ``axpy`` of Adam and SGD, waits on them: one thread for scipy's pool
+    makes training several times faster
+    (``python benchmarks/bench_lbfgs_threads.py``). Where scipy and numpy
+    share one BLAS, nothing is limited.
     """
     # A plain prefix test: it matches scipy's own folder and the wheels'
     # sibling folder "scipy.libs", where the bundled OpenBLAS lives.

@@ -12,6 +12,7 @@ Below :data:`MIN_TESTABLE_ROWS` rows no test can tell noise from signal, and
 a collapsed fit always warns, saying so.
 """
 
+import functools
 import warnings
 
 import numpy as np
@@ -19,7 +20,9 @@ import scipy.sparse as sp
 from scipy import stats
 from sklearn.exceptions import ConvergenceWarning
 
-from ._training import DIVERGED, MAX_ITER, STOPPED
+from ._activations import OUTPUT_RANGES
+from ._kernels import take_rows, to_host
+from ._training import DIVERGED, INTERRUPTED, MAX_ITER, STOPPED
 
 #: Predictions whose weighted standard deviation is below this fraction of
 #: y's have collapsed.
@@ -47,6 +50,9 @@ MAX_ROWS = 1_000
 #: on every one of the :data:`MAX_ROWS` rows.
 SCREEN_MARGIN = 3
 
+#: partial_fit checks for a collapsed model after this many calls.
+PARTIAL_FIT_COLLAPSE_CHECK = 10
+
 
 class CollapsedFitWarning(UserWarning):
     """The fitted model predicts almost a constant although X explains y.
@@ -57,17 +63,7 @@ class CollapsedFitWarning(UserWarning):
     """
 
 
-def collapse_message(
-    output,
-    Y,
-    X,
-    sample_weight,
-    *,
-    penalty,
-    weights_moved,
-    output_bounds=None,
-    max_iter=None,
-):
+def collapse_message(output, Y, X, sample_weight, *, clues):
     """Why the fit collapsed, or None when it did not (or y is noise).
 
     Parameters
@@ -75,28 +71,27 @@ def collapse_message(
     output, Y : ndarray of shape (n_samples, n_outputs)
         The model's outputs on the training rows and the targets, in the
         same (possibly normalised) units; on large data, a sample of the
-        rows (:func:`evenly_spaced_rows`).
+        rows (:func:`checked_rows`).
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     sample_weight : ndarray of shape (n_samples,) or None
-    penalty : L2Penalty
-        The fit's penalty (:class:`~sknn_simple._penalty.L2Penalty`), whose
-        ``alpha / S`` tells whether it is a suspect; ``S`` is the weight of
-        all the training rows, not only of those given here.
-    weights_moved : float or None
-        ``||params - params_start|| / ||params_start||`` for the stochastic
-        solvers, None for L-BFGS.
-    output_bounds : tuple of float, default=None
-        The range of a bounded output activation, when ``Y`` is not
-        normalised to it; None otherwise.
-    max_iter : int, default=None
-        The iteration limit, when training stopped at it; None otherwise.
+    clues : dict
+        What the fit knows of its likely causes:
+
+        - ``objective``: the fit's :class:`~sknn_simple._objective.Objective`,
+          whose ``alpha / S`` tells whether the penalty is a suspect; ``S``
+          is the weight of all the training rows, not only of those given;
+        - ``weights_moved``: ``||params - params_start|| / ||params_start||``
+          for the stochastic solvers, None for L-BFGS;
+        - ``output_bounds``: the range of a bounded output activation, when
+          ``Y`` is not normalised to it, else None;
+        - ``max_iter``: the iteration limit when training stopped at it,
+          else None.
 
     Returns
     -------
     message : str or None
     """
-    keep, weights = _rows_with_weight(sample_weight, Y.shape[0])
-    output, Y, X = (array.astype(np.float64)[keep] for array in (output, Y, X))
+    weights, output, Y, X = _weighted_rows(sample_weight, output, Y, X)
     spread_y, ratio = _spread_ratio(output, Y, weights)
     collapsed = np.flatnonzero((spread_y > 0) & (ratio < COLLAPSE_RATIO))
     if collapsed.size == 0:
@@ -108,17 +103,17 @@ def collapse_message(
             "that a constant rightly ignores"
         )
     else:
-        p_values = [linear_signal_p_value(X, Y[:, j], weights) for j in collapsed]
-        if min(p_values) >= SIGNAL_P_VALUE:
+        # The output whose link to X is the most significant (the first of
+        # equals).
+        p_value, j = min(
+            (linear_signal_p_value(X, Y[:, j], weights), j) for j in collapsed
+        )
+        if p_value >= SIGNAL_P_VALUE:
             return None  # y looks like noise: a constant is the right answer
-        j = collapsed[int(np.argmin(p_values))]
-        p_value = min(p_values)
         shown = f"p = {p_value:.2g}" if p_value >= 1e-16 else "p < 1e-16"
         evidence = f"although X is related to y ({shown})"
     which = "" if Y.shape[1] == 1 else f" (output {j})"
-    causes = _likely_causes(
-        X, Y[:, j], weights, penalty, weights_moved, output_bounds, max_iter
-    )
+    causes = _likely_causes(X, Y[:, j], weights, clues)
     return (
         "The fitted model predicts almost the same value for every training "
         f"row{which}: the spread of its predictions is {ratio[j]:.2%} of the "
@@ -132,12 +127,10 @@ def linear_signal_p_value(X, y, weights):
     Bonferroni-corrected test of the best single column or squared column
     (the square catches a bowl such as ``y = x²``, which no line sees)."""
     n_rows, n_features = X.shape
-    squares = X.multiply(X) if sp.issparse(X) else X * X
-    columns = (
-        sp.hstack([X, squares], format="csr")
-        if sp.issparse(X)
-        else np.hstack([X, squares])
-    )
+    if sp.issparse(X):
+        columns = sp.hstack([X, X.multiply(X)], format="csr")
+    else:
+        columns = np.hstack([X, X * X])
     p_value = min(1.0, 2 * n_features * _best_column_p_value(columns, y, weights))
     if not sp.issparse(X) and n_rows > n_features + 2:
         p_value = min(p_value, _least_squares_p_value(X, y, weights))
@@ -165,11 +158,8 @@ def _best_column_p_value(X, y, weights):
     r = np.zeros_like(variance)
     if y_variance > 0:
         r[varies] = covariance[varies] / np.sqrt(variance[varies] * y_variance)
-    r = np.clip(r, -1, 1)
-    dof = X.shape[0] - 2
-    if dof < 1:
-        return 1.0
-    best = np.abs(r).max()
+    dof = X.shape[0] - 2  # at least MIN_TESTABLE_ROWS - 2
+    best = min(np.abs(r).max(), 1.0)  # |r| beyond 1 is rounding error
     t = best * np.sqrt(dof / max(1 - best**2, 1e-300))
     return float(2 * stats.t.sf(t, dof))
 
@@ -191,18 +181,18 @@ def _least_squares_p_value(X, y, weights):
     return float(stats.f.sf(f, rank, dof))
 
 
-def _likely_causes(X, y, weights, penalty, weights_moved, output_bounds, max_iter):
+def _likely_causes(X, y, weights, clues):
+    objective, bounds = clues["objective"], clues["output_bounds"]
+    weights_moved, max_iter = clues["weights_moved"], clues["max_iter"]
     causes = []
     if max_iter is not None:
         causes.append(
             f"training stopped at max_iter={max_iter} before the model learned: "
             "raise max_iter"
         )
-    if output_bounds is not None and not (
-        output_bounds[0] <= y.min() and y.max() <= output_bounds[1]
-    ):
+    if bounds is not None and not (bounds[0] <= y.min() and y.max() <= bounds[1]):
         causes.append(
-            f"the output activation can only output values in {output_bounds}, "
+            f"the output activation can only output values in {bounds}, "
             f"but y runs from {y.min():.4g} to {y.max():.4g}: keep "
             "normalize_y=True or use output_activation='identity'"
         )
@@ -221,10 +211,10 @@ def _likely_causes(X, y, weights, penalty, weights_moved, output_bounds, max_ite
         )
     # A penalty this light is no suspect unless nothing else is. S is the
     # weight of all training rows, not only of those checked here.
-    if penalty.alpha > 0 and (penalty.strength >= 1e-3 or not causes):
+    if objective.alpha > 0 and (objective.strength >= 1e-3 or not causes):
         causes.append(
-            f"the penalty is strong for {penalty.weight_sum:.4g} rows (alpha / S = "
-            f"{penalty.strength:.3g}, with S the sum of the sample weights): "
+            f"the penalty is strong for {objective.weight_sum:.4g} rows (alpha / S = "
+            f"{objective.strength:.3g}, with S the sum of the sample weights): "
             "set a smaller alpha"
         )
     return causes or [
@@ -240,75 +230,118 @@ def median_column_std(X, sample_weight=None):
     return float(np.median(std)) if std.size else 1.0
 
 
-def clearly_spread_on_a_quarter(predict, X, Y, sample_weight):
-    """Whether every fourth of the check's rows already shows the fit far
-    from collapsed (see :data:`SCREEN_MARGIN`); ``predict(X)`` gives the
-    model's outputs. Only on data with at least :data:`MAX_ROWS` rows: on
-    fewer, the full check is cheap."""
-    if X.shape[0] < MAX_ROWS:
-        return False
-    quarter = slice(None, None, 4)
-    weights = None if sample_weight is None else sample_weight[quarter]
-    return clearly_spread(predict(X[quarter]), Y[quarter], weights)
-
-
 def clearly_spread(output, Y, sample_weight):
     """Whether every output's predictions spread at least
     ``SCREEN_MARGIN * COLLAPSE_RATIO`` of its y's (or its y is constant):
     a fit no check of more rows would find collapsed."""
-    keep, weights = _rows_with_weight(sample_weight, Y.shape[0])
-    if not keep.any():
+    weights, output, Y = _weighted_rows(sample_weight, output, Y)
+    if weights.size == 0:
         return False
-    output, Y = (array.astype(np.float64)[keep] for array in (output, Y))
     spread_y, ratio = _spread_ratio(output, Y, weights)
     return bool(np.all((spread_y == 0) | (ratio >= SCREEN_MARGIN * COLLAPSE_RATIO)))
 
 
-def _rows_with_weight(sample_weight, n_rows):
-    """A mask of the rows that carry weight, and their weights."""
-    weights = np.ones(n_rows) if sample_weight is None else sample_weight
+def _weighted_rows(sample_weight, *arrays):
+    """The weights of the rows that carry weight, and those rows of each
+    array, in float64."""
+    weights = np.ones(arrays[0].shape[0]) if sample_weight is None else sample_weight
     keep = weights > 0
-    return keep, weights[keep]
+    return weights[keep], *(array.astype(np.float64)[keep] for array in arrays)
 
 
 def _spread_ratio(output, Y, weights):
-    """Each output's weighted spread, and that of its predictions over it."""
-    spread_y = _weighted_std(Y, weights)
-    ratio = _weighted_std(output, weights) / np.where(spread_y > 0, spread_y, 1.0)
-    return spread_y, ratio
-
-
-def _weighted_std(values, weights):
+    """Each output's weighted standard deviation, and that of its
+    predictions over it."""
     w = weights / weights.sum()
-    mean = w @ values
-    return np.sqrt(np.maximum(w @ (values - mean) ** 2, 0))
+    spread_y, spread = (
+        np.sqrt(w @ (values - w @ values) ** 2) for values in (Y, output)
+    )
+    return spread_y, spread / np.where(spread_y > 0, spread_y, 1.0)
 
 
-def evenly_spaced_rows(n_rows):
-    """At most :data:`MAX_ROWS` evenly spaced rows of ``n_rows``: the rows
-    :func:`collapse_message` should be given."""
-    if n_rows <= MAX_ROWS:
-        return slice(None)
-    return np.linspace(0, n_rows - 1, MAX_ROWS).astype(np.intp)
+def checked_rows(*arrays):
+    """At most :data:`MAX_ROWS` evenly spaced rows of each array, as numpy
+    arrays (a host copy of another array library's; None stays None): the
+    rows :func:`collapse_message` should be given, chosen before the
+    forward pass. On very large data, predicting every training row would
+    cost as much as a third of an epoch for rows the check then ignores."""
+    n_rows = arrays[0].shape[0]
+    if n_rows > MAX_ROWS:
+        rows = np.linspace(0, n_rows - 1, MAX_ROWS).astype(np.intp)
+        arrays = [None if array is None else take_rows(array, rows) for array in arrays]
+    return [to_host(array) for array in arrays]
 
 
-def warn_about_fit(estimator, run, incremental):
+def fit_collapse_message(engine, rows, incremental, max_iter):
+    """The CollapsedFitWarning's message for a finished fit, or None.
+
+    ``rows`` are all the rows, their targets encoded as trained on;
+    ``engine`` the :class:`~sknn_simple._engine.FitEngine` that trained.
+    ``partial_fit`` checks once, after its tenth call.
+    """
+    if engine.reason in (INTERRUPTED, DIVERGED) or (
+        incremental and engine.history.n_iter != PARTIAL_FIT_COLLAPSE_CHECK
+    ):
+        return None
+    params, network = to_host(engine.params), engine.objective.network
+    moved = None
+    if not (engine.lbfgs or incremental):
+        moved = _relative_change(params, to_host(engine.start.params))
+    X, Y, weights = checked_rows(rows.X, rows.Y, rows.sample_weight)
+    predict = functools.partial(network.predict, params)
+    # From MAX_ROWS rows on, every fourth row often clears the fit already
+    # (see SCREEN_MARGIN); on fewer, the full check is cheap.
+    quarter = slice(None, None, 4)
+    if len(Y) >= MAX_ROWS and clearly_spread(
+        predict(X[quarter]), Y[quarter], None if weights is None else weights[quarter]
+    ):
+        return None
+    bounds = OUTPUT_RANGES[network.output_activation]
+    clues = dict(
+        objective=engine.objective,
+        weights_moved=moved,
+        output_bounds=bounds if engine.start.y_scale is None else None,
+        max_iter=max_iter if engine.reason == MAX_ITER else None,
+    )
+    return collapse_message(predict(X), Y, X, weights, clues=clues)
+
+
+def scale_for_advice(rows, reason, incremental):
+    """The feature scale for the iteration-limit warning's advice, or None
+    where that warning is not raised (partial_fit never raises it): the
+    median column std on the collapse check's sample of the rows (all
+    20,000 rows of a large fit cost 2% of an epoch)."""
+    if reason != MAX_ITER or incremental:
+        return None
+    return median_column_std(*checked_rows(rows.X, rows.sample_weight))
+
+
+def _relative_change(params, start):
+    """``||params - start|| / ||start||``."""
+    return float(np.linalg.norm(params - start) / max(np.linalg.norm(start), 1e-300))
+
+
+def warn_about_fit(estimator, engine, state, notes):
     """Raise the warnings a finished fit deserves: convergence, collapse."""
-    if run.reason == DIVERGED:
-        warnings.warn(run.message, ConvergenceWarning)
-    elif run.reason == MAX_ITER and not incremental:
-        warnings.warn(_max_iter_message(estimator, run), ConvergenceWarning)
-    elif run.reason == STOPPED:
+    reason, message = engine.reason, engine.history.message
+    if reason == DIVERGED:
+        warnings.warn(message, ConvergenceWarning)
+    elif reason == MAX_ITER and not engine.incremental:
         warnings.warn(
-            f"L-BFGS stopped before converging: {run.message}.", ConvergenceWarning
+            _max_iter_message(estimator, state, message, notes["feature_scale"]),
+            ConvergenceWarning,
         )
-    if run.collapse:
-        warnings.warn(run.collapse, CollapsedFitWarning)
+    elif reason == STOPPED:
+        warnings.warn(
+            f"L-BFGS stopped before converging: {message}.", ConvergenceWarning
+        )
+    if notes["collapse"]:
+        warnings.warn(notes["collapse"], CollapsedFitWarning)
 
 
-def _max_iter_message(params, run):
+def _max_iter_message(params, state, scipy_message, feature_scale):
     """What a fit stopped by its iteration limit reached, and what to raise."""
-    curve = run.state.history.loss_curve
+    curve = state.history.loss_curve
     window = min(10, len(curve) - 1)
     change = ""
     if window > 0 and curve[-1] > 0:
@@ -317,12 +350,12 @@ def _max_iter_message(params, run):
             f" The loss was {curve[-1]:.4g} and still fell by {fall:.2g} of "
             f"itself over the last {window} iterations."
         )
-    if run.state.solver == "lbfgs" and "EVALUATIONS" in run.message.upper():
+    if state.solver == "lbfgs" and "EVALUATIONS" in scipy_message.upper():
         message = (
             f"L-BFGS used max_fun={params.max_fun} loss evaluations before "
             f"converging.{change} Increase max_fun."
         )
-    elif run.state.solver == "lbfgs":
+    elif state.solver == "lbfgs":
         message = (
             f"L-BFGS reached max_iter={params.max_iter} iterations before "
             f"converging.{change} Increase max_iter."
@@ -333,14 +366,10 @@ def _max_iter_message(params, run):
             f"reached and the optimization hasn't converged yet.{change} "
             "Increase max_iter (or tol, to stop sooner)."
         )
-    return message + _scale_advice(run.feature_scale)
-
-
-def _scale_advice(feature_scale):
-    if feature_scale is None or 0.1 <= feature_scale <= 10:
-        return ""
-    return (
-        " The features are far from unit scale (median column standard "
-        f"deviation {feature_scale:.3g}), which slows training: scale them, "
-        "for example with StandardScaler."
-    )
+    if feature_scale is not None and not 0.1 <= feature_scale <= 10:
+        message += (
+            " The features are far from unit scale (median column standard "
+            f"deviation {feature_scale:.3g}), which slows training: scale them, "
+            "for example with StandardScaler."
+        )
+    return message

@@ -11,16 +11,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._regressor import SimpleMLPRegressor
 
-_MATPLOTLIB_MISSING = (
-    'LossCurveDisplay needs matplotlib: pip install "sknn_simple[plot]"'
-)
-
 
 def _import_pyplot():
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise ImportError(_MATPLOTLIB_MISSING) from exc
+        raise ImportError(
+            'LossCurveDisplay needs matplotlib: pip install "sknn_simple[plot]"'
+        ) from exc
     return plt
 
 
@@ -33,10 +31,7 @@ def _style(defaults, user):
     from matplotlib.cbook import normalize_kwargs
     from matplotlib.lines import Line2D
 
-    return {
-        **normalize_kwargs(defaults, Line2D),
-        **normalize_kwargs(dict(user or {}), Line2D),
-    }
+    return {**normalize_kwargs(defaults, Line2D), **normalize_kwargs(user, Line2D)}
 
 
 def _as_curve(values, name):
@@ -177,14 +172,10 @@ class LossCurveDisplay:
             ``figure_`` set.
         """
         plt = _import_pyplot()
-        from matplotlib.ticker import MaxNLocator
-
         loss_curve = _as_curve(self.loss_curve, "loss_curve")
-        validation_loss_curve = (
-            None
-            if self.validation_loss_curve is None
-            else _as_curve(self.validation_loss_curve, "validation_loss_curve")
-        )
+        validation = self.validation_loss_curve
+        if validation is not None:
+            validation = _as_curve(validation, "validation_loss_curve")
         name = self.estimator_name if name is None else name
         prefix = "" if name is None else f"{name}: "
 
@@ -199,23 +190,24 @@ class LossCurveDisplay:
             **_style({"label": f"{prefix}training loss"}, train_kwargs),
         )[0]
         self.validation_line_ = None
-        if validation_loss_curve is not None:
+        if validation is not None:
             defaults = {
                 "label": f"{prefix}validation loss",
                 "color": self.line_.get_color(),
                 "linestyle": "--",
             }
-            first = max(loss_curve.size - validation_loss_curve.size, 0) + 1
+            # The last epochs, when shorter than the training curve.
+            first = max(loss_curve.size - validation.size, 0) + 1
             self.validation_line_ = ax.plot(
-                np.arange(first, first + validation_loss_curve.size),
-                validation_loss_curve,
+                np.arange(first, first + validation.size),
+                validation,
                 **_style(defaults, validation_kwargs),
             )[0]
 
         if log_scale:
             ax.set_yscale("log")
         ax.set(xlabel=self.x_label, ylabel="loss")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.legend()
 
         self.ax_ = ax
@@ -285,21 +277,17 @@ class LossCurveDisplay:
         check_is_fitted(network)
         solver = getattr(network, "solver_", getattr(network, "solver", None))
         if getattr(network, "loss_curve_", None) is None:
+            hint = " (it records none with solver='lbfgs'; use 'adam' or 'sgd')"
             raise TypeError(
                 f"This {type(network).__name__} has no loss_curve_ to plot"
-                + (
-                    f" (it records none with solver={solver!r}; use 'adam' or 'sgd')."
-                    if solver == "lbfgs"
-                    else "."
-                )
+                f"{hint if solver == 'lbfgs' else ''}."
             )
-        display = cls(
+        return cls(
             loss_curve=network.loss_curve_,
             validation_loss_curve=getattr(network, "validation_loss_curve_", None),
             estimator_name=type(network).__name__ if name is None else name,
             x_label="iteration" if solver == "lbfgs" else "epoch",
-        )
-        return display.plot(
+        ).plot(
             ax=ax,
             log_scale=log_scale,
             train_kwargs=train_kwargs,

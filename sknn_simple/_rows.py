@@ -21,14 +21,7 @@ as given, rows and order: its fit is the one it always was.
 import numpy as np
 import scipy.sparse as sp
 
-from ._array_api import (
-    device_of,
-    host_dtype,
-    namespace_of,
-    take_rows,
-    to_device,
-    to_host,
-)
+from ._kernels import host_dtype, kernel_for, take_rows, to_host
 
 
 def merge_duplicate_rows(X, Y, sample_weight):
@@ -62,47 +55,27 @@ def merge_duplicate_rows(X, Y, sample_weight):
     >>> X_merged.ravel(), Y_merged.ravel(), weights
     (array([0., 1.]), array([5., 2.]), array([1., 2.]))
     """
-    rows, weights = distinct_rows(to_host(X), to_host(Y), to_host(sample_weight))
-    if rows is None:
-        return X, Y, sample_weight
-    xp = namespace_of(X)
-    if weights is not None and xp is None:
-        weights = weights.astype(X.dtype)  # as validation gives them
-    elif weights is not None:
-        weights = to_device(weights.astype(host_dtype(X)), xp, device_of(X))
-    return take_rows(X, rows), take_rows(Y, rows), weights
-
-
-def distinct_rows(X, Y, sample_weight):
-    """Indices of the first copy of each distinct row, canonically ordered,
-    and the rows' summed weights (None when all are 1); numpy inputs.
-
-    ``(None, None)`` when there is nothing to merge or drop and no weight
-    other than 1: no order to make canonical.
-    """
-    weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
-    keys = _sparse_row_keys(X, Y) if sp.issparse(X) else _dense_row_keys(X, Y)
+    host_X, host_Y, host_weight = (to_host(array) for array in (X, Y, sample_weight))
+    weights = np.ones(Y.shape[0]) if host_weight is None else host_weight
+    row_keys = _sparse_row_keys if sp.issparse(host_X) else _dense_row_keys
     kept = np.flatnonzero(weights > 0)
-    _, first, group = np.unique(keys[kept], return_index=True, return_inverse=True)
-    unit = sample_weight is None or bool(np.all(sample_weight == 1))
-    if first.shape[0] == Y.shape[0] and unit:
-        return None, None
-    merged = np.zeros(first.shape[0], dtype=np.float64)
-    np.add.at(merged, group.ravel(), weights[kept])
-    return kept[first], None if np.all(merged == 1) else merged
+    keys = row_keys(host_X, host_Y)[kept]
+    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    if first.shape[0] == Y.shape[0] and np.all(weights == 1):
+        return X, Y, sample_weight  # nothing to merge or drop, no order to make
+    rows, merged = kept[first], np.bincount(group.ravel(), weights=weights[kept])
+    if np.all(merged == 1):
+        merged = None
+    else:  # in X's dtype and library, as validation gives them
+        merged = kernel_for(X).asarray(merged.astype(host_dtype(X)))
+    return take_rows(X, rows), take_rows(Y, rows), merged
 
 
 def _dense_row_keys(X, Y):
     """One opaque value per row: the bytes of its features and targets."""
-    n_samples = Y.shape[0]
-    raw = np.concatenate(
-        [
-            np.ascontiguousarray(X).view(np.uint8).reshape(n_samples, -1),
-            np.ascontiguousarray(Y).view(np.uint8).reshape(n_samples, -1),
-        ],
-        axis=1,
-    )
-    return np.ascontiguousarray(raw).view(np.dtype((np.void, raw.shape[1]))).ravel()
+    as_bytes = (np.ascontiguousarray(part).view(np.uint8) for part in (X, Y))
+    raw = np.hstack([part.reshape(len(Y), -1) for part in as_bytes])
+    return raw.view(np.dtype((np.void, raw.shape[1]))).ravel()
 
 
 def _sparse_row_keys(X, Y):
@@ -110,12 +83,8 @@ def _sparse_row_keys(X, Y):
     X = X.copy()
     X.sum_duplicates()  # also sorts each row's indices: one form per row
     X.eliminate_zeros()  # a stored 0 is the same row as an absent one
-    keys = np.empty(Y.shape[0], dtype=object)
-    for row in range(Y.shape[0]):
-        cells = slice(X.indptr[row], X.indptr[row + 1])
-        keys[row] = (
-            X.indices[cells].astype(np.int64).tobytes()
-            + X.data[cells].tobytes()
-            + Y[row].tobytes()
-        )
+    cuts = X.indptr[1:-1]  # where one row's cells end and the next row's begin
+    rows = zip(np.split(X.indices.astype(np.int64), cuts), np.split(X.data, cuts), Y)
+    keys = np.empty(len(Y), dtype=object)  # bytes objects: no null is stripped
+    keys[:] = [b"".join(part.tobytes() for part in row) for row in rows]
     return keys

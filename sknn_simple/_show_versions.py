@@ -53,31 +53,9 @@ def _package_version(name):
         return None
 
 
-def _system_info():
-    return {
-        "python": sys.version.replace("\n", " "),
-        "executable": sys.executable,
-        "machine": platform.platform(),
-    }
-
-
-def _dependencies_info():
-    from . import __version__
-
-    info = {"sknn_simple": __version__}
-    info.update((name, _package_version(name)) for name in DEPENDENCIES)
-    return info
-
-
-def _threadpool_info():
-    # Importing numpy and scipy's BLAS first makes threadpoolctl see the
-    # libraries a fit uses (it only lists libraries already loaded).
-    import numpy  # noqa: F401
-    import scipy.linalg  # noqa: F401
-    import sklearn  # noqa: F401
-    from threadpoolctl import threadpool_info
-
-    return threadpool_info()
+def _aligned(info, width):
+    """One ``key: value`` line per entry, the keys right-aligned to ``width``."""
+    return "\n".join(f"{key:>{width}}: {value}" for key, value in info.items())
 
 
 def show_versions():
@@ -102,29 +80,28 @@ def show_versions():
     Python dependencies:
        sknn_simple: ...
     """
-    print("\nSystem:")
-    for key, value in _system_info().items():
-        print(f"{key:>10}: {value}")
+    # threadpoolctl only lists the libraries already loaded. The package's
+    # own imports load numpy's BLAS and scikit-learn's OpenMP; importing
+    # scipy.linalg makes sure scipy's BLAS, which a fit uses, is among them.
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_info
 
-    print("\nPython dependencies:")
-    for key, value in _dependencies_info().items():
-        print(f"{key:>14}: {value}")
+    from . import __version__
 
-    print("\nThread settings in the environment:")
+    system = {
+        "python": sys.version.replace("\n", " "),
+        "executable": sys.executable,
+        "machine": platform.platform(),
+    }
+    versions = {"sknn_simple": __version__}
+    versions.update((name, _package_version(name)) for name in DEPENDENCIES)
     settings = {
         name: os.environ[name] for name in THREAD_VARIABLES if name in os.environ
     }
-    if not settings:
-        print("    none set")
-    for key, value in settings.items():
-        print(f"{key:>22}: {value}")
-
-    pools = _threadpool_info()
+    print(f"\nSystem:\n{_aligned(system, 10)}")
+    print(f"\nPython dependencies:\n{_aligned(versions, 14)}")
+    print("\nThread settings in the environment:")
+    print(_aligned(settings, 22) or "    none set")
     print("\nthreadpoolctl info (BLAS and OpenMP thread pools):")
-    if not pools:
-        print("    none found")
-    for i, pool in enumerate(pools):
-        if i:
-            print()
-        for key, value in pool.items():
-            print(f"{key:>15}: {value}")
+    pools = [_aligned(pool, 15) for pool in threadpool_info()]
+    print("\n\n".join(pools) or "    none found")

@@ -3,13 +3,11 @@
 The stochastic optimizers keep only their own state (velocity, moments,
 learning rate); the vector they update is passed to :meth:`step`, so an
 optimizer can be pickled, copied and resumed apart from the weights.
-Every update is done in place, with BLAS's one-pass ``y += a * x``
-(:mod:`sknn_simple._blas`) and preallocated buffers.
-
-Each ``step`` has a namespace-generic twin, ``step_xp``, right below it:
-the same formula with array API operators on the arrays of another array
-library (see :mod:`sknn_simple._array_api`), the optimizer's state moved
-to that library once per fit by ``to_namespace``.
+Each ``step`` takes the fit's kernel (see :mod:`sknn_simple._kernels`): on
+numpy every update is done in place, with BLAS's one-pass ``y += a * x`` and
+no buffer of its own; on another array library the same lines run with its
+operators, the optimizer's state moved there once per fit by
+``to_namespace``.
 
 L-BFGS is delegated to :func:`scipy.optimize.minimize`.
 """
@@ -19,14 +17,11 @@ import copy
 import numpy as np
 import scipy.optimize
 
-from ._array_api import to_device, to_host
-from ._blas import axpy, scale
-
 
 class _StochasticOptimizer:
     """What the minibatch optimizers share: learning rates and copying.
 
-    ``step(params, grad)`` moves ``params`` in place and may use ``grad`` as
+    ``step(k, params, grad)`` moves ``params`` in place and may use ``grad`` as
     working memory: the training loop computes a new gradient for every
     step, so the optimizers need no vector-sized buffer of their own.
     """
@@ -39,16 +34,11 @@ class _StochasticOptimizer:
         """An independent copy, so a failed fit cannot alter this one."""
         return copy.deepcopy(self)
 
-    def to_namespace(self, xp, device):
-        """Move the state vectors to namespace ``xp`` on ``device`` (numpy
-        when ``xp`` is None), in place; returns the optimizer."""
+    def to_kernel(self, k):
+        """Move the state vectors to kernel ``k``'s array library and
+        device, in place; returns the optimizer."""
         for name in self._STATE:
-            vector = getattr(self, name)
-            setattr(
-                self,
-                name,
-                to_host(vector) if xp is None else to_device(vector, xp, device),
-            )
+            setattr(self, name, k.asarray(getattr(self, name)))
         return self
 
 
@@ -96,33 +86,20 @@ class SGDOptimizer(_StochasticOptimizer):
 
     _STATE = ("velocity",)
 
-    def step(self, params, grad):
+    def step(self, k, params, grad):
         """Move ``params`` in place one step against ``grad``."""
         lr = self.learning_rate
         if not self.momentum:
-            axpy(-lr, grad, params)  # params -= lr * g
+            k.axpy(-lr, grad, params)  # params -= lr * g
             return
         velocity = self.velocity
-        scale(self.momentum, velocity)  # velocity = mu * velocity - lr * g
-        axpy(-lr, grad, velocity)
+        k.scale(self.momentum, velocity)  # velocity = mu * velocity - lr * g
+        k.axpy(-lr, grad, velocity)
         if self.nesterov:
-            axpy(self.momentum, velocity, params)  # params += mu * velocity - lr * g
-            axpy(-lr, grad, params)
+            k.axpy(self.momentum, velocity, params)  # params += mu * velocity - lr * g
+            k.axpy(-lr, grad, params)
         else:
-            axpy(1.0, velocity, params)  # params += velocity
-
-    def step_xp(self, xp, params, grad):
-        """:meth:`step` for vectors of namespace ``xp``, in place on ``params``."""
-        lr = float(self.learning_rate)
-        if not self.momentum:
-            params -= lr * grad
-            return
-        self.velocity = self.momentum * self.velocity - lr * grad
-        if self.nesterov:  # in step's order: + mu * velocity, then - lr * g
-            params += self.momentum * self.velocity
-            params -= lr * grad
-        else:
-            params += self.velocity
+            k.axpy(1.0, velocity, params)  # params += velocity
 
     def end_epoch(self, samples_seen):
         """Update the learning rate at the end of an epoch."""
@@ -183,7 +160,7 @@ class AdamOptimizer(_StochasticOptimizer):
 
     _STATE = ("first_moment", "second_moment")
 
-    def step(self, params, grad):
+    def step(self, k, params, grad):
         """Move ``params`` in place one Adam step against ``grad``.
 
         ``grad`` is overwritten: once the moments are updated it serves as
@@ -191,35 +168,20 @@ class AdamOptimizer(_StochasticOptimizer):
         """
         self.t += 1
         m, v = self.first_moment, self.second_moment
-        scale(self.beta_1, m)  # m = beta_1 * m + (1 - beta_1) * g
-        axpy(1 - self.beta_1, grad, m)
-        squared = np.multiply(grad, grad, out=grad)  # g is not needed any more
-        scale(self.beta_2, v)  # v = beta_2 * v + (1 - beta_2) * g²
-        axpy(1 - self.beta_2, squared, v)
+        k.scale(self.beta_1, m)  # m = beta_1 * m + (1 - beta_1) * g
+        k.axpy(1 - self.beta_1, grad, m)
+        squared = k.multiply(grad, grad, out=grad)  # g is not needed any more
+        k.scale(self.beta_2, v)  # v = beta_2 * v + (1 - beta_2) * g²
+        k.axpy(1 - self.beta_2, squared, v)
         self.learning_rate = (
             self.learning_rate_init
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        ratio = np.sqrt(v, out=grad)  # params -= lr_t * m / (sqrt(v) + epsilon)
-        ratio += self.epsilon
-        np.divide(m, ratio, out=ratio)
-        axpy(-self.learning_rate, ratio, params)
-
-    def step_xp(self, xp, params, grad):
-        """:meth:`step` for vectors of namespace ``xp``, in place on ``params``."""
-        self.t += 1
-        self.first_moment = self.beta_1 * self.first_moment + (1 - self.beta_1) * grad
-        self.second_moment = self.beta_2 * self.second_moment + (1 - self.beta_2) * (
-            grad * grad
-        )
-        self.learning_rate = (
-            self.learning_rate_init
-            * np.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
-        )
-        ratio = self.first_moment / (xp.sqrt(self.second_moment) + self.epsilon)
-        params -= float(self.learning_rate) * ratio
+        ratio = k.sqrt(v, out=grad)  # params -= lr_t * m / (sqrt(v) + epsilon)
+        ratio = k.add(ratio, self.epsilon, out=ratio)
+        ratio = k.divide(m, ratio, out=ratio)
+        k.axpy(-float(self.learning_rate), ratio, params)
 
     def end_epoch(self, samples_seen):
         """Adam has no per-epoch schedule."""

@@ -17,41 +17,26 @@ device: pickle and skops files hold numpy arrays only, whatever the model
 was fitted on.
 """
 
-import dataclasses
 import importlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, OUTPUT_RANGES
-from ._array_api import all_finite, array_namespace, device_of, namespace_of, to_host
-from ._losses import LOSSES, valid_parameter
+from ._activations import OUTPUT_RANGES
+from ._kernels import (
+    _array_api_kernel,
+    all_finite,
+    array_namespace,
+    device_of,
+    kernel_for,
+    namespace_of,
+    to_host,
+)
+from ._losses import valid_parameter
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
-from ._target import unscale_targets, unscale_targets_xp
-
-
-@dataclass(frozen=True)
-class History:
-    """What the training loops recorded, over every call so far.
-
-    ``validation_scores`` and ``validation_loss_curve`` are None without
-    early stopping; ``best_loss`` is None with it. ``n_iter`` and ``t``
-    count every epoch (or iteration) and row since the network was new;
-    ``last_call_n_iter`` counts the epochs of the last call to ``fit`` or
-    ``partial_fit`` alone, which is what ``n_iter_`` shows (as in
-    ``MLPRegressor``). None in a state saved before it was recorded.
-    """
-
-    loss_curve: tuple = ()
-    validation_scores: tuple | None = None
-    validation_loss_curve: tuple | None = None
-    best_loss: float | None = None
-    best_validation_score: float | None = None
-    loss: float = np.nan
-    n_iter: int = 0
-    t: int = 0
-    last_call_n_iter: int | None = None
+from ._target import unscale_targets
+from ._training import History
 
 
 @dataclass(frozen=True)
@@ -99,12 +84,7 @@ class FittedState:
         check_state(self)
         # Views into params, made once: coefs_ and intercepts_ share memory
         # with the vector the solvers updated.
-        xp = namespace_of(self.params)
-        views = (
-            self.network.unpack(self.params)
-            if xp is None
-            else self.network.unpack_xp(xp, self.params)
-        )
+        views = self.network.unpack(self.params, kernel_for(self.params))
         object.__setattr__(self, "_views", views)
 
     @property
@@ -127,53 +107,22 @@ class FittedState:
         ValueError
             When a prediction is not finite.
         """
-        xp = namespace_of(self.params)
-        if xp is not None:
-            return self._predict_xp(xp, X)
         with np.errstate(over="ignore", invalid="ignore"):
             output = self.network.predict(self.params, X, views=self._views)
             if self.normalize_y:
                 output = unscale_targets(output, self.y_offset, self.y_scale)
-        if not np.isfinite(output).all():
-            n_bad = int(np.sum(~np.isfinite(output).all(axis=1)))
-            raise ValueError(_overflow_message(n_bad, output.shape[0]))
-        return output.ravel() if self.y_ndim == 1 else output
-
-    def _predict_xp(self, xp, X):
-        """:meth:`predict` for ``X`` of the parameters' namespace ``xp``."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            output = self.network.predict_xp(xp, self.params, X, views=self._views)
-            if self.normalize_y:
-                output = unscale_targets_xp(xp, output, self.y_offset, self.y_scale)
         if not all_finite(output):
-            finite_rows = xp.all(xp.isfinite(output), axis=1)
-            n_bad = output.shape[0] - int(xp.sum(xp.astype(finite_rows, xp.int64)))
-            raise ValueError(_overflow_message(n_bad, output.shape[0]))
-        return xp.reshape(output, (-1,)) if self.y_ndim == 1 else output
+            raise ValueError(_overflow_message(output))
+        return output[:, 0] if self.y_ndim == 1 else output
 
     # ------------------------------------------------------------- pickling
     def to_plain(self):
         """The state as plain values: what a pickle or skops file holds."""
-        network = self.network
-        params, where = _portable(self.params)
-        plain = {
-            "layer_sizes": list(network.layer_sizes),
-            "activation": network.activation,
-            "output_activation": network.output_activation,
-            "loss": network.loss_name,
-            "loss_parameter": network.loss_parameter,
-            "params": params,
-            "y_offset": self.y_offset,
-            "y_scale": self.y_scale,
-            "y_ndim": self.y_ndim,
-            "n_features_in": self.n_features_in,
-            "feature_names_in": self.feature_names_in,
-            "solver": self.solver,
-            "alpha": self.alpha,
-            "history": dataclasses.asdict(self.history),
-            "optimizer": _optimizer_to_plain(self.optimizer),
-            "random_state": self.random_state,
-        }
+        plain = {field.name: getattr(self, field.name) for field in fields(self)}
+        plain = {**_network_to_plain(plain.pop("network")), **plain}
+        plain["params"], where = _portable(self.params)
+        plain["history"] = asdict(self.history)
+        plain["optimizer"] = _optimizer_to_plain(self.optimizer)
         if where is not None:  # fitted on another array library's arrays
             plain["array_library"] = where
         return plain
@@ -182,23 +131,17 @@ class FittedState:
     def from_plain(cls, plain):
         """Rebuild (and check) a state saved by :meth:`to_plain`."""
         try:
-            plain = dict(plain)
-            network = Network(
-                plain.pop("layer_sizes"),
-                plain.pop("activation"),
-                plain.pop("output_activation"),
-                # States saved before losses were a parameter: squared error.
-                plain.pop("loss", "squared_error"),
-                plain.pop("loss_parameter", None),
-            )
-            history = History(**plain.pop("history"))
+            # States saved before losses were a parameter: squared error.
+            plain = {"loss": "squared_error", "loss_parameter": None, **plain}
+            network = Network(**{key: plain.pop(key) for key in _NETWORK})
+            history = History.from_plain(plain.pop("history"))
             optimizer = _optimizer_from_plain(plain.pop("optimizer"))
             where = plain.pop("array_library", None)
             if where is not None:
                 xp, device = _library_of(where)
                 plain["params"] = xp.asarray(plain["params"], device=device)
                 if optimizer is not None:
-                    optimizer.to_namespace(xp, device)
+                    optimizer.to_kernel(_array_api_kernel(xp, device))
             return cls(network=network, history=history, optimizer=optimizer, **plain)
         except (KeyError, TypeError) as error:
             raise ValueError(
@@ -207,15 +150,29 @@ class FittedState:
             ) from error
 
 
+#: ``Network``'s arguments: the keys of :func:`_network_to_plain`.
+_NETWORK = ("layer_sizes", "activation", "output_activation", "loss", "loss_parameter")
+
+
+def _network_to_plain(network):
+    """The network by name: its architecture, activations and loss (its
+    weights are the state's ``params``)."""
+    return {
+        "layer_sizes": list(network.layer_sizes),
+        "activation": network.activation,
+        "output_activation": network.output_activation,
+        "loss": network.loss_name,
+        "loss_parameter": network.loss_parameter,
+    }
+
+
 def _portable(array):
     """``(numpy copy, {"library", "device"})`` of another library's array;
     ``(array, None)`` for a numpy array."""
     if namespace_of(array) is None:
         return array, None
-    where = {
-        "library": type(array).__module__.split(".")[0],
-        "device": str(device_of(array)),
-    }
+    library = type(array).__module__.split(".")[0]
+    where = {"library": library, "device": str(device_of(array))}
     return np.array(to_host(array), copy=True), where
 
 
@@ -225,13 +182,13 @@ def _library_of(where):
     library = importlib.import_module(where["library"])
     xp = array_namespace(library.asarray([0.0]))
     devices = xp.__array_namespace_info__().devices()
-    device = next((d for d in devices if str(d) == where["device"]), None)
-    return xp, device
+    return xp, next((d for d in devices if str(d) == where["device"]), None)
 
 
-def _overflow_message(n_bad, n_rows):
+def _overflow_message(output):
+    finite = np.isfinite(to_host(output)).all(axis=1)  # per row
     return (
-        f"The prediction overflows for {n_bad} of {n_rows} rows: "
+        f"The prediction overflows for {np.sum(~finite)} of {finite.size} rows: "
         "their feature values are too large for the trained network. "
         "Scale X the way the training data was scaled (for example with "
         "the StandardScaler fitted in the same Pipeline)."
@@ -241,48 +198,36 @@ def _overflow_message(n_bad, n_rows):
 def _valid_params(params, n_params):
     """Whether ``params`` is a flat vector of ``n_params`` float32 or float64
     values, numpy or another array library's."""
-    xp = namespace_of(params)
-    if xp is None:
-        return (
-            isinstance(params, np.ndarray)
-            and params.ndim == 1
-            and params.dtype in (np.float32, np.float64)
-            and params.size == n_params
-        )
-    return (
-        params.ndim == 1
-        and params.dtype in (xp.float32, xp.float64)
-        and params.shape[0] == n_params
+    xp = kernel_for(params).xp
+    return (isinstance(params, np.ndarray) or namespace_of(params) is not None) and (
+        params.shape == (n_params,) and params.dtype in (xp.float32, xp.float64)
     )
 
 
 def check_state(state):
-    """Raise ValueError when a state could not have come from training."""
-    network = state.network
+    """Raise ValueError when a state could not have come from training.
+
+    The loss and the hidden activation need no check: a
+    :class:`~sknn_simple._network.Network` with an unknown one can be
+    neither built nor unpickled.
+    """
+    network, params = state.network, state.params
     problems = []
-    if network.loss_name not in LOSSES:
-        problems.append("unknown loss")
-    elif not valid_parameter(network.loss_name, network.loss_parameter):
+    if not valid_parameter(network.loss_name, network.loss_parameter):
         problems.append(f"the loss parameter {network.loss_parameter!r} is invalid")
-    if (
-        network.activation not in ACTIVATIONS
-        or network.output_activation not in OUTPUT_RANGES
-    ):
+    if network.output_activation not in OUTPUT_RANGES:
         problems.append("unknown activation")
-    params = state.params
     if not _valid_params(params, network.n_params):
         problems.append(f"the parameter vector is not {network.n_params} float values")
     elif not all_finite(params):
         problems.append("the parameters are not all finite")
     if network.layer_sizes[0] != state.n_features_in:
         problems.append("the input layer does not match n_features_in_")
-    if state.y_ndim not in (1, 2) or (
-        state.y_ndim == 1 and network.layer_sizes[-1] != 1
-    ):
+    if not (state.y_ndim == 2 or (state.y_ndim == 1 and network.layer_sizes[-1] == 1)):
         problems.append(f"y_ndim is {state.y_ndim!r}")
     if (state.y_offset is None) != (state.y_scale is None):
         problems.append("the target map has an offset or a scale, not both")
-    elif state.y_scale is not None and not _valid_target_map(state, network):
+    elif state.y_scale is not None and not _valid_target_map(state):
         problems.append("the target scale is not positive and finite")
     if problems:
         raise ValueError(
@@ -292,14 +237,11 @@ def check_state(state):
         )
 
 
-def _valid_target_map(state, network):
-    offset = np.asarray(state.y_offset)
-    scale = np.asarray(state.y_scale)
-    n_outputs = network.layer_sizes[-1]
+def _valid_target_map(state):
+    offset, scale = np.asarray(state.y_offset), np.asarray(state.y_scale)
     return (
-        offset.shape == scale.shape == (n_outputs,)
-        and np.isfinite(offset).all()
-        and np.isfinite(scale).all()
+        offset.shape == scale.shape == (state.network.layer_sizes[-1],)
+        and np.isfinite([offset, scale]).all()
         and (scale > 0).all()
     )
 
@@ -310,9 +252,8 @@ _OPTIMIZERS = {"sgd": SGDOptimizer, "adam": AdamOptimizer}
 def _optimizer_to_plain(optimizer):
     if optimizer is None:
         return None
-    kind = "sgd" if isinstance(optimizer, SGDOptimizer) else "adam"
     state = {name: _portable(value)[0] for name, value in vars(optimizer).items()}
-    return {"kind": kind, **state}
+    return {"kind": "sgd" if isinstance(optimizer, SGDOptimizer) else "adam", **state}
 
 
 def _optimizer_from_plain(plain):
@@ -359,55 +300,37 @@ class FittedAttribute:
         return value
 
     def __set__(self, estimator, value):
-        if not self._staged:
-            raise AttributeError(
-                f"{self._name} is a fitted attribute: it is set by fit, not by hand."
-            )
-        estimator.__dict__.setdefault(self.STAGING, {})[self._name] = value
+        self._stage(estimator, value, refusal=": it is set by fit, not by hand")
 
     def __delete__(self, estimator):
+        self._stage(estimator, None, refusal="")
+
+    def _stage(self, estimator, value, refusal):
+        """Stage ``value`` for ``fit``, or refuse: an unstaged attribute's
+        AttributeError, ``refusal`` completing its message."""
         if not self._staged:
-            raise AttributeError(f"{self._name} is a fitted attribute.")
-        estimator.__dict__.setdefault(self.STAGING, {})[self._name] = None
+            raise AttributeError(f"{self._name} is a fitted attribute{refusal}.")
+        estimator.__dict__.setdefault(self.STAGING, {})[self._name] = value
 
 
 #: Fitted attributes of a pickle made before the fitted state was one value
-#: (sknn_simple 0.1), and where each goes in :meth:`FittedState.to_plain`.
-_LEGACY_HISTORY = {
-    "loss_curve_": "loss_curve",
-    "validation_scores_": "validation_scores",
-    "validation_loss_curve_": "validation_loss_curve",
-    "best_loss_": "best_loss",
-    "best_validation_score_": "best_validation_score",
-    "loss_": "loss",
-    "n_iter_": "n_iter",
-    "t_": "t",
-}
-_LEGACY_OTHERS = (
-    "coefs_",
-    "intercepts_",
-    "n_layers_",
-    "n_outputs_",
-    "out_activation_",
-)
+#: (sknn_simple 0.1) that the state derives; its history was in the fitted
+#: attributes named after the fields of :class:`History` and an underscore.
+_LEGACY_OTHERS = ("coefs_", "intercepts_", "n_layers_", "n_outputs_", "out_activation_")
 
 
 def plain_from_legacy(attributes, alpha):
     """Take a 0.1 pickle's fitted attributes out of ``attributes`` (a dict,
     changed in place) and return them as :meth:`FittedState.to_plain` would.
     """
-    network = attributes.pop("_network")
-    history = {new: attributes.pop(old, None) for old, new in _LEGACY_HISTORY.items()}
-    for name in ("loss_curve", "validation_scores", "validation_loss_curve"):
-        if history[name] is not None:
-            history[name] = tuple(history[name])
-    history["loss_curve"] = history["loss_curve"] or ()
+    # History.from_plain reads the missing (None) fields as the defaults.
+    history = {
+        field.name: attributes.pop(f"{field.name}_", None) for field in fields(History)
+    }
     for name in _LEGACY_OTHERS:
         attributes.pop(name, None)
     return {
-        "layer_sizes": list(network.layer_sizes),
-        "activation": network.activation,
-        "output_activation": network.output_activation,
+        **_network_to_plain(attributes.pop("_network")),
         "params": attributes.pop("_flat_params"),
         "y_offset": attributes.pop("_y_offset", None),
         "y_scale": attributes.pop("_y_scale", None),

@@ -40,7 +40,7 @@ would be lost before training begins.
 import numpy as np
 
 from ._activations import OUTPUT_RANGES
-from ._array_api import device_of, to_device
+from ._kernels import kernel_for
 
 #: Fraction of a bounded activation's range that the targets are mapped to.
 _BOUNDED_FILL = 0.8
@@ -78,17 +78,14 @@ def fit_target_scaling(Y, sample_weight, output_activation, target_map="standard
         # float limit must not overflow the variance.
         largest = np.max(np.abs(Y - offset), axis=0)
         largest = np.where(largest > 0, largest, 1.0)
-        relative = (Y - offset) / largest
         spread = largest * np.sqrt(
-            np.average(relative**2, axis=0, weights=sample_weight)
+            np.average(((Y - offset) / largest) ** 2, axis=0, weights=sample_weight)
         )
-        low = 0.0
     else:
         width = (bounds[1] - bounds[0]) * _BOUNDED_FILL
         low = bounds[0] + (bounds[1] - bounds[0] - width) / 2
-        y_min, y_max = Y.min(axis=0), Y.max(axis=0)
-        spread = (y_max - y_min) / width
-        offset = y_min
+        offset = Y.min(axis=0)
+        spread = (Y.max(axis=0) - offset) / width
     scale = np.where(_is_negligible(spread, offset), 1.0, spread)
     offset = offset - low * scale
     if not (np.isfinite(offset).all() and np.isfinite(scale).all()):
@@ -103,8 +100,7 @@ def _loss_map(Y, sample_weight, target_map):
     """``offset, spread`` of the "robust" and "mean" maps."""
     if target_map == "mean":
         mean = np.average(Y, axis=0, weights=sample_weight)
-        tiny = np.finfo(np.float64).tiny
-        return np.zeros_like(mean), np.where(mean > tiny, mean, 1.0)
+        return np.zeros_like(mean), np.where(mean > np.finfo(float).tiny, mean, 1.0)
     low, median, high = (
         weighted_quantile(Y, sample_weight, q) for q in (0.25, 0.5, 0.75)
     )
@@ -122,57 +118,37 @@ def weighted_quantile(Y, sample_weight, q):
     values where the cumulative weight crosses ``q`` (the ordinary median
     for unit weights and ``q = 0.5``)."""
     weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
-    result = np.empty(Y.shape[1])
-    for j in range(Y.shape[1]):
-        order = np.argsort(Y[:, j], kind="stable")
-        values, cumulative = Y[order, j], np.cumsum(weights[order])
-        target = q * cumulative[-1]
-        below = np.searchsorted(cumulative, target, side="left")
-        above = np.searchsorted(cumulative, target, side="right")
-        above = min(above, len(values) - 1)
-        result[j] = 0.5 * (values[below] + values[above])
-    return result
+    order = np.argsort(Y, axis=0, kind="stable")
+    values, cumulative = np.take_along_axis(Y, order, 0), np.cumsum(weights[order], 0)
+    target = q * cumulative[-1]
+    # Each column's first index where the (non-decreasing) cumulative weight
+    # reaches the target, and its first index beyond it.
+    below = np.sum(cumulative < target, axis=0)
+    above = np.minimum(np.sum(cumulative <= target, axis=0), len(Y) - 1)
+    ends = np.take_along_axis(values, np.stack([below, above]), axis=0)
+    return 0.5 * (ends[0] + ends[1])
 
 
 def _is_negligible(spread, offset):
     # Like scikit-learn's StandardScaler: a spread at rounding-error level
     # relative to the values means "constant"; dividing by it would blow up.
-    eps = np.finfo(np.asarray(spread).dtype).eps
-    return spread <= 10 * eps * np.maximum(np.abs(offset), 1.0)
+    # (The map is fitted in float64, whatever the training dtype.)
+    return spread <= 10 * np.finfo(float).eps * np.maximum(np.abs(offset), 1.0)
 
 
 def scale_targets(Y, offset, scale):
-    """Return ``(Y - offset) / scale`` as a new float64 array."""
-    return (np.asarray(Y, dtype=np.float64) - offset) / scale
-
-
-def scale_targets_xp(xp, Y, offset, scale):
-    """:func:`scale_targets` for ``Y`` of namespace ``xp`` (``offset`` and
-    ``scale`` are the host's float64 vectors); a new float64 array."""
-    offset, scale = _on_device_of(xp, Y, offset, scale)
-    return (xp.astype(Y, xp.float64) - offset) / scale
-
-
-def _on_device_of(xp, array, *vectors):
-    return [to_device(vector, xp, device_of(array)) for vector in vectors]
+    """Return ``(Y - offset) / scale`` as a new float64 array of ``Y``'s
+    array library (``offset`` and ``scale`` are the host's float64 vectors)."""
+    k = kernel_for(Y)
+    return (k.as_dtype(Y, k.xp.float64) - k.asarray(offset)) / k.asarray(scale)
 
 
 def unscale_targets(Y_scaled, offset, scale):
-    """Return ``Y_scaled * scale + offset``, overwriting ``Y_scaled``.
+    """Return ``Y_scaled * scale + offset``, overwriting ``Y_scaled`` on numpy.
 
-    The arithmetic runs in ``scale``'s float64 and is rounded once to
+    Each operation runs in ``scale``'s float64 and is rounded to
     ``Y_scaled``'s dtype.
     """
-    Y_scaled *= scale
-    Y_scaled += offset
-    return Y_scaled
-
-
-def unscale_targets_xp(xp, Y_scaled, offset, scale):
-    """:func:`unscale_targets` for ``Y_scaled`` of namespace ``xp``, with
-    its roundings: each operation in float64, rounded to ``Y_scaled``'s
-    dtype; a new array."""
-    offset, scale = _on_device_of(xp, Y_scaled, offset, scale)
-    dtype, f64 = Y_scaled.dtype, xp.float64
-    Y_scaled = xp.astype(xp.astype(Y_scaled, f64) * scale, dtype)
-    return xp.astype(xp.astype(Y_scaled, f64) + offset, dtype)
+    k = kernel_for(Y_scaled)
+    Y = k.cast_like(k.multiply(Y_scaled, k.asarray(scale), out=Y_scaled), Y_scaled)
+    return k.cast_like(k.add(Y, k.asarray(offset), out=Y), Y_scaled)

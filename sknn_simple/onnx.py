@@ -33,27 +33,9 @@ from sklearn.utils.validation import check_is_fitted
 
 try:
     import skl2onnx
-    from skl2onnx.algebra.onnx_ops import (
-        OnnxAdd,
-        OnnxCast,
-        OnnxExp,
-        OnnxMatMul,
-        OnnxMul,
-        OnnxRelu,
-        OnnxSigmoid,
-        OnnxTanh,
-    )
-    from skl2onnx.common.data_types import (
-        BooleanTensorType,
-        DoubleTensorType,
-        FloatTensorType,
-        Int64TensorType,
-    )
-    from skl2onnx.common.utils import (
-        check_input_and_output_numbers,
-        check_input_and_output_types,
-    )
-    from skl2onnx.proto import onnx_proto
+    from skl2onnx.algebra import onnx_ops
+    from skl2onnx.common import shape_calculator
+    from skl2onnx.common.data_types import guess_numpy_type
 except ImportError as exc:
     raise ImportError(
         'sknn_simple.onnx needs skl2onnx: pip install "sknn_simple[onnx]"'
@@ -66,33 +48,45 @@ __all__ = []
 #: Name of the operator in skl2onnx's registry.
 ALIAS = "SknnSimpleMLPRegressor"
 
-# Each activation's ONNX operator; None: the identity needs no node.
-_ONNX_ACTIVATIONS = {
-    "identity": None,
-    "logistic": OnnxSigmoid,
-    "tanh": OnnxTanh,
-    "relu": OnnxRelu,
-    "exp": OnnxExp,  # Poisson's inverse link, after the identity output
-}
+# Each activation's ONNX operator (exp: Poisson's inverse link, after the
+# identity output); the identity needs none.
+_ACTIVATION_OPS = {"logistic": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "exp": "Exp"}
 
 
 def _fitted_network(model):
-    """What the graph needs from a fitted model, in float64.
+    """The operations the graph computes for a fitted model, in float64.
 
-    The one place that reads the model's private fitted state (the hidden
-    activation the network was built with, and the target map), so that a
-    change to how the estimator stores it changes this function only.
+    The one place that reads the model's private fitted state (the weights,
+    the hidden activation the network was built with, and the target map),
+    so that a change to how the estimator stores it changes this function
+    only.
+
+    The target map ``y = output * y_scale + y_offset`` costs no node where it
+    can be folded into the last layer: after the identity output,
+    ``h (W * scale) + (b * scale + offset)``; after Poisson's ``exp`` (whose
+    offset is 0), ``exp(h W + b + log(scale))``. After a bounded output
+    activation (logistic, tanh) it is a ``Mul`` and an ``Add``.
+
+    Parameters
+    ----------
+    model : SimpleMLPRegressor
+        A model fitted on numpy arrays.
 
     Returns
     -------
-    coefs, intercepts : list of ndarray
-    activation, out_activation : str
-    y_offset, y_scale : ndarray of shape (n_outputs,) or None
-        ``y = output * y_scale + y_offset``; None without target
-        normalisation.
-    exp_link : bool
-        Whether the loss has a log link (Poisson): the prediction is
-        ``exp`` of the network's output.
+    steps : list of (str, ndarray or None)
+        The graph's operations in order, each an ONNX operator name and its
+        constant second operand (None for an activation): ``MatMul`` and
+        ``Add`` for each layer, then the layer's activation (none for the
+        identity), then ``Mul`` and ``Add`` for a target map that is not
+        folded.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the model is not fitted.
+    TypeError
+        If the model was fitted on arrays other than numpy's.
     """
     check_is_fitted(
         model,
@@ -111,108 +105,64 @@ def _fitted_network(model):
     intercepts = [np.asarray(b, dtype=np.float64) for b in state.intercepts]
     # The activation the network was fitted with, not get_params()'s, which
     # set_params may have changed since.
-    activation = state.network.activation
-    offset, scale = state.y_offset, state.y_scale
-    if offset is not None:
-        offset = np.asarray(offset, dtype=np.float64)
-        scale = np.asarray(scale, dtype=np.float64)
-    exp_link = state.network.loss_name == "poisson"
-    return (
-        coefs,
-        intercepts,
-        activation,
-        state.network.output_activation,
-        offset,
-        scale,
-        exp_link,
-    )
-
-
-def _output_type(input_type):
-    """The tensor type the graph computes in: float64 stays float64."""
-    if isinstance(input_type, DoubleTensorType):
-        return DoubleTensorType
-    return FloatTensorType
+    activations = [state.network.activation] * len(coefs)
+    activations[-1] = state.network.output_activation
+    if state.network.loss_name == "poisson":
+        activations[-1] = "exp"
+    target_map = []
+    if state.y_offset is not None:
+        offset = np.asarray(state.y_offset, dtype=np.float64)
+        scale = np.asarray(state.y_scale, dtype=np.float64)
+        if activations[-1] == "exp":
+            intercepts[-1] = intercepts[-1] + np.log(scale)
+        elif activations[-1] == "identity":
+            coefs[-1] = coefs[-1] * scale
+            intercepts[-1] = intercepts[-1] * scale + offset
+        else:
+            target_map = [("Mul", scale), ("Add", offset)]
+    steps = []
+    for coef, intercept, activation in zip(coefs, intercepts, activations):
+        steps += [("MatMul", coef), ("Add", intercept)]
+        if activation != "identity":
+            steps.append((_ACTIVATION_OPS[activation], None))
+    return steps + target_map
 
 
 def _calculate_output_shapes(operator):
-    """skl2onnx shape calculator: ``[N, n_features] -> [N, n_outputs]``."""
-    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
-    check_input_and_output_types(
-        operator,
-        good_input_types=[
-            FloatTensorType,
-            DoubleTensorType,
-            Int64TensorType,
-            BooleanTensorType,
-        ],
-    )
+    """skl2onnx shape calculator: ``[N, n_features] -> [N, n_outputs]``.
+
+    skl2onnx's calculator for linear regressors checks the input and picks
+    the output type, as for ``MLPRegressor``: float64 for a float64 input,
+    float32 otherwise; the output has one column per target.
+    """
+    shape_calculator.calculate_linear_regressor_output_shapes(operator)
     model = operator.raw_operator
-    coefs = _fitted_network(model)[0]
-    input_variable = operator.inputs[0]
-    shape = input_variable.type.shape
-    if len(shape) == 2 and isinstance(shape[1], int) and shape[1] != coefs[0].shape[0]:
+    _fitted_network(model)  # raises if the model cannot be converted
+    shape, n_features = operator.inputs[0].type.shape, model.n_features_in_
+    if len(shape) == 2 and isinstance(shape[1], int) and shape[1] != n_features:
         raise ValueError(
             f"The ONNX input has {shape[1]} features but the model was fitted "
-            f"on {coefs[0].shape[0]}."
+            f"on {n_features}."
         )
-    n_samples = input_variable.get_first_dimension()
-    output_type = _output_type(input_variable.type)
-    operator.outputs[0].type = output_type([n_samples, coefs[-1].shape[1]])
+    operator.outputs[0].type.shape[1] = model.n_outputs_
 
 
 def _convert(scope, operator, container):
     """skl2onnx converter: the forward pass and the target map as a graph."""
-    coefs, intercepts, activation, out_activation, offset, scale, exp_link = (
-        _fitted_network(operator.raw_operator)
-    )
+    steps = _fitted_network(operator.raw_operator)
     opv = container.target_opset
-    input_variable = operator.inputs[0]
-    output_names = operator.outputs[:1]
-    if _output_type(input_variable.type) is DoubleTensorType:
-        dtype, proto_dtype = np.float64, onnx_proto.TensorProto.DOUBLE
-    else:
-        dtype, proto_dtype = np.float32, onnx_proto.TensorProto.FLOAT
-
-    if exp_link:
-        # Poisson's log link, identity output, offset 0:
-        # y = exp(h W + b) * scale = exp(h W + b + log(scale)).
-        out_activation = "exp"
-        if offset is not None:
-            intercepts[-1] = intercepts[-1] + np.log(scale)
-            offset = scale = None
-    elif offset is not None and out_activation == "identity":
-        # y = (h W + b) * scale + offset = h (W * scale) + (b * scale + offset)
-        coefs[-1] = coefs[-1] * scale
-        intercepts[-1] = intercepts[-1] * scale + offset
-        offset = scale = None
-
-    layer = input_variable
-    if not isinstance(input_variable.type, (FloatTensorType, DoubleTensorType)):
-        layer = OnnxCast(layer, to=proto_dtype, op_version=opv)
-    n_layers = len(coefs)
-    for index, (coef, intercept) in enumerate(zip(coefs, intercepts)):
-        last = index == n_layers - 1
-        activate = _ONNX_ACTIVATIONS[out_activation if last else activation]
+    dtype = guess_numpy_type(operator.outputs[0].type)
+    node = operator.inputs[0]
+    # An integer or boolean input is cast to the float type the graph computes in.
+    if guess_numpy_type(node.type) != dtype:
+        node = onnx_ops.OnnxCast(node, to=dtype, op_version=opv)
+    for index, (op_type, operand) in enumerate(steps):
+        inputs = [node] if operand is None else [node, operand.astype(dtype)]
         # The last node of the graph writes the operator's output.
-        names = output_names if last and activate is None and offset is None else None
-        layer = OnnxAdd(
-            OnnxMatMul(layer, coef.astype(dtype), op_version=opv),
-            intercept.astype(dtype),
-            op_version=opv,
-            output_names=names,
-        )
-        if activate is not None:
-            names = output_names if last and offset is None else None
-            layer = activate(layer, op_version=opv, output_names=names)
-    if offset is not None:
-        layer = OnnxAdd(
-            OnnxMul(layer, scale.astype(dtype), op_version=opv),
-            offset.astype(dtype),
-            op_version=opv,
-            output_names=output_names,
-        )
-    layer.add_to(scope, container)
+        names = operator.outputs[:1] if index == len(steps) - 1 else None
+        onnx_operator = getattr(onnx_ops, f"Onnx{op_type}")
+        node = onnx_operator(*inputs, op_version=opv, output_names=names)
+    node.add_to(scope, container)
 
 
 skl2onnx.update_registered_converter(

@@ -1,15 +1,17 @@
 """Array API support: fits on array-api-strict and torch (CPU) arrays equal
 numpy's fits, step for step.
 
-The namespace-generic path (the ``*_xp`` twins in sknn_simple._network,
-_activations, _losses, _penalty and _solvers) must compute what the numpy
-fast path computes: from the same starting weights and row order, the same
-loss, gradient, fitted weights and predictions, to 1e-10 in float64 and
-1e-5 in float32. array-api-strict (pure Python, in the test extra) checks
-that only standard functions are used; torch checks a real second library
-(run where torch is installed: CI installs the CPU wheel, see
-pyproject.toml's test-torch extra). scikit-learn's own
-check_array_api_input runs in tests/test_estimator_checks.py.
+Each formula (in sknn_simple._network, _activations, _losses, _objective
+and _solvers) is one function, written once against a kernel
+(sknn_simple._kernels) and run on each array library. On another library's
+arrays it must compute what it computes on numpy: from the same starting
+weights and row order, the same loss, gradient, fitted weights and
+predictions, to 1e-10 in float64 and 1e-5 in float32. array-api-strict
+(pure Python, in the test extra) checks that only standard functions are
+used; torch checks a real second library (run where torch is installed: CI
+installs the CPU wheel, see pyproject.toml's test-torch extra).
+scikit-learn's own check_array_api_input runs in
+tests/test_estimator_checks.py.
 """
 
 import copy
@@ -23,8 +25,13 @@ from sklearn import config_context
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn_simple import SimpleMLPRegressor
-from sknn_simple._array_api import ARRAY_API_AVAILABLE, array_namespace, to_host
-from sknn_simple._network import Network
+from sknn_simple._kernels import (
+    ARRAY_API_AVAILABLE,
+    array_namespace,
+    kernel_for,
+    to_host,
+)
+from sknn_simple._network import Network, Workspace
 
 pytestmark = [
     pytest.mark.skipif(
@@ -94,65 +101,63 @@ def test_loss_and_gradient_equal_numpys(
     X, _, sample_weight = _data(dtype, n=50)
     rng = np.random.RandomState(1)
     Y = rng.uniform(0.1, 2.0, size=(50, 2)).astype(dtype)
-    namespace = array_namespace(xp.asarray(X))  # torch's is array_api_compat's
     network = Network((5, 7, 6, 2), activation, output_activation, loss, parameter)
     params = network.initialize(np.random.RandomState(0), dtype=dtype)
     for weights in (None, sample_weight):
         expected_loss, expected_grad = network.loss_and_gradient(params, X, Y, weights)
-        loss_xp, grad_xp = network.loss_and_gradient_xp(
-            namespace,
+        # The same function on xp's arrays: the kernel comes from params.
+        loss_xp, grad_xp = network.loss_and_gradient(
             xp.asarray(params),
             xp.asarray(X),
             xp.asarray(Y),
             None if weights is None else xp.asarray(weights),
-            float(50 if weights is None else weights.sum()),
+            weight_sum=float(50 if weights is None else weights.sum()),
         )
         assert grad_xp.dtype == xp.asarray(params).dtype  # float32 stays float32
         _assert_close(float(loss_xp), expected_loss, dtype)
         _assert_close(grad_xp, expected_grad, dtype)
         output = network.forward(params, X)
         _assert_close(
-            network.forward_xp(namespace, xp.asarray(params), xp.asarray(X)),
+            network.forward(xp.asarray(params), xp.asarray(X)),
             output,
             dtype,
         )
 
 
 def test_blocks_of_rows_add_up_to_the_whole(xp, monkeypatch):
-    # Large inputs go through the generic path in blocks of rows, as through
-    # the numpy path: the blocks' losses and gradients add up.
-    import sknn_simple._network as network_module
-
-    monkeypatch.setattr(network_module, "XP_BLOCK_ROWS", 16)
-    monkeypatch.setattr(network_module, "XP_CPU_BLOCK_ROWS", 16)
+    # Large inputs go through another library's kernel in blocks of rows, as
+    # through numpy's: the blocks' losses and gradients add up.
     X, y, sample_weight = _data(np.float64, n=50)
     Y = y[:, None]
     network = Network((5, 7, 1), "tanh", "identity")
     params = network.initialize(np.random.RandomState(0))
-    namespace = array_namespace(xp.asarray(X))
     X_xp, Y_xp, params_xp = xp.asarray(X), xp.asarray(Y), xp.asarray(params)
+    # The kernel the network computes with on xp's arrays (one per library
+    # and device).
+    kernel = kernel_for(X_xp)
+    assert kernel_for(params_xp) is kernel
+    assert kernel.xp is array_namespace(X_xp)  # torch's is array_api_compat's
+    monkeypatch.setattr(kernel, "block_rows", 16)
+    assert Workspace(network, 50, params_xp.dtype, kernel=kernel).n_rows == 16
     expected_loss, expected_grad = network.loss_and_gradient(
         params, X, Y, sample_weight
     )
-    loss, grad = network.loss_and_gradient_xp(
-        namespace,
+    loss, grad = network.loss_and_gradient(
         params_xp,
         X_xp,
         Y_xp,
         xp.asarray(sample_weight),
-        float(sample_weight.sum()),
+        weight_sum=float(sample_weight.sum()),
     )
     _assert_close(float(loss), expected_loss, np.float64)
     _assert_close(grad, expected_grad, np.float64)
     _assert_close(
-        network.forward_xp(namespace, params_xp, X_xp),
+        network.forward(params_xp, X_xp),
         network.forward(params, X),
         np.float64,
     )
     expected = network.loss(params, X, Y)
-    _assert_close(
-        network.loss_xp(namespace, params_xp, X_xp, Y_xp), expected, np.float64
-    )
+    _assert_close(network.loss(params_xp, X_xp, Y_xp), expected, np.float64)
 
 
 # ------------------------------------------------------------------ fits

@@ -1,10 +1,14 @@
 """The BLAS helpers the solvers update the weights with, and the thread limit
 on scipy's BLAS pool during training."""
 
-import concurrent.futures
+import contextlib
 import multiprocessing
+import subprocess
+import sys
 import threading
+import time
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -57,29 +61,22 @@ separate_scipy_blas = pytest.mark.skipif(
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_training_runs_scipy_blas_single_threaded_and_restores_it(monkeypatch, solver):
     seen = []
-    real_step = blas.axpy
+    real_routine = blas._routine
 
-    def recording_axpy(a, x, y):
+    def recording(name, dtype):  # each axpy or scale of the solvers' steps
         seen.append(_scipy_blas_threads())
-        real_step(a, x, y)
+        return real_routine(name, dtype)
 
     before = _scipy_blas_threads()
     X, y = make_friedman1(n_samples=100, random_state=0)
     if solver == "adam":
-        monkeypatch.setattr("sknn_simple._solvers.axpy", recording_axpy)
+        monkeypatch.setattr(blas, "_routine", recording)
         SimpleMLPRegressor((4,), solver="adam", max_iter=2).fit(X, y)
         assert seen and all(threads == [1] * len(before) for threads in seen)
     else:
         SimpleMLPRegressor((4,), solver="lbfgs", max_iter=5).fit(X, y)
     # The limit ends with the fit, whatever the solver.
     assert _scipy_blas_threads() == before
-
-
-def _pools_above_one_thread():
-    """Whether any BLAS pool runs more than one thread, so that a fit of a
-    small network has something to limit (not so under
-    OPENBLAS_NUM_THREADS=1 or on one core)."""
-    return max(_scipy_blas_threads() + _numpy_blas_threads(), default=1) > 1
 
 
 def _numpy_blas_threads():
@@ -104,13 +101,13 @@ def test_numpy_trains_on_the_threads_its_layers_pay_for(
     monkeypatch, hidden, outer_limit, expected
 ):
     seen = []
-    real_step = blas.axpy
+    real_routine = blas._routine
 
-    def recording_axpy(a, x, y):
+    def recording(name, dtype):  # each axpy or scale of the solvers' steps
         seen.append(_numpy_blas_threads())
-        real_step(a, x, y)
+        return real_routine(name, dtype)
 
-    monkeypatch.setattr("sknn_simple._solvers.axpy", recording_axpy)
+    monkeypatch.setattr(blas, "_routine", recording)
     X, y = make_friedman1(n_samples=256, random_state=0)
     with threadpool_limits(limits=outer_limit, user_api="blas"):
         before = _numpy_blas_threads()
@@ -121,57 +118,52 @@ def test_numpy_trains_on_the_threads_its_layers_pay_for(
 
 
 @separate_scipy_blas
-def test_fits_overlapping_in_threads_all_run_under_the_limit():
-    """A fit that starts while another runs, and ends after it, keeps one
-    thread to its end; the last fit to end restores what the first found,
-    for every thread, and leaves the pools free for the caller to limit."""
+def test_fits_in_threads_train_one_at_a_time_under_the_limit():
+    """A fit that starts while another trains waits for it to end: the pools
+    are process-wide, and each fit must run on its own limits from start to
+    end. Each sets and restores them from its own thread, so afterwards the
+    pools are as they were and free for the caller to limit."""
     before = _scipy_blas_threads()
-    first_in, second_in, first_out, second_out = (threading.Event() for _ in range(4))
+    first_in, release, second_in = (threading.Event() for _ in range(3))
     seen = {}
 
     def first():
         with blas.training_threads():
             first_in.set()
-            second_in.wait(10)
-            seen["first, both running"] = _scipy_blas_threads()
-        first_out.set()
-        second_out.wait(10)  # alive until the last fit has ended
+            release.wait(10)
+            seen["first"] = _scipy_blas_threads()
 
     def second():
-        first_in.wait(10)
         with blas.training_threads():
             second_in.set()
-            first_out.wait(10)
-            seen["second, after the first ended"] = _scipy_blas_threads()
-        second_out.set()
+            seen["second"] = _scipy_blas_threads()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    second_out.wait(10)
-    one_thread = [1] * len(before)
-    assert seen == {
-        "first, both running": one_thread,
-        "second, after the first ended": one_thread,
-    }
-    restored = _scipy_blas_threads()
-    with threadpool_limits(limits=1, user_api="blas"):
-        limited_by_caller = _scipy_blas_threads()
+    threads = [_in_thread(first)]
+    first_in.wait(10)
+    threads.append(_in_thread(second))
+    waited = not second_in.wait(0.2)  # the first fit still trains
+    release.set()
     for thread in threads:
         thread.join(10)
-    assert restored == before
-    # threadpoolctl lets one thread hold a shared pool at a time: a fit's
-    # thread that kept holding it would make this limit a silent no-op.
-    assert limited_by_caller == one_thread
+    assert waited
+    one_thread = [1] * len(before)
+    assert seen == {"first": one_thread, "second": one_thread}
+    assert _scipy_blas_threads() == before
+    with threadpool_limits(limits=1, user_api="blas"):
+        # threadpoolctl lets one thread hold a shared pool at a time: a fit's
+        # thread that kept holding it would make this limit a silent no-op.
+        assert _scipy_blas_threads() == one_thread
+
+
+fork_only = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="no fork here"
+)
 
 
 @separate_scipy_blas
-@pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(), reason="no fork here"
-)
+@fork_only
 def test_a_forked_child_fits_and_restores_the_pool():
-    """The thread that holds the shared limits stays behind in the parent;
-    a child forked after a fit must not wait for it."""
+    """A child forked after a fit trains, and restores its own pool."""
     X, y = make_friedman1(n_samples=50, random_state=0)
     model = SimpleMLPRegressor((4,), solver="lbfgs", max_iter=5)
     with warnings.catch_warnings():
@@ -221,36 +213,220 @@ def test_lbfgs_fits_in_threads_equal_the_same_fits_run_alone():
         np.testing.assert_array_equal(one, other)
 
 
+def _in_thread(target, *args):
+    # A daemon: a thread left waiting by a failing test cannot hang pytest.
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def _someone_trains():
+    """Whether a fit in another thread holds the training lock."""
+    if blas._TRAINING.acquire(blocking=False):
+        blas._TRAINING.release()
+        return False
+    return True
+
+
+def _until(condition):
+    deadline = time.monotonic() + 10
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
-def test_the_penalty_search_and_the_fit_each_set_the_limits_once(monkeypatch):
-    """alpha="auto" trains dozens of small fits; each setting and restoring
-    the limits on its own would cost them a round trip to the owner thread
-    apiece."""
-    calls = []
-    real = blas._SHARED_LIMITS._in_owner
+def test_a_fit_beside_one_that_wants_other_limits_equals_it_run_alone():
+    """A wide L-BFGS fit trains numpy's products on the pool's own threads,
+    an Adam fit of a small network on one. When overlapping fits shared the
+    setting of the first (at b0333ea), this L-BFGS fit ran on one thread
+    beside the Adam fit, and its weights differed from its own alone by up
+    to 1.1e-7. Each must equal its own run alone."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(3000, 64).astype(np.float32)
+    y = (X @ rng.rand(64)).astype(np.float32)
+    assert blas.numpy_threads_for([64, 256, 128, 1], 3000) is None
+    assert blas.numpy_threads_for([8, 8, 1], 3000) == 1
 
-    def counting(function, *args):
-        calls.append(function)
-        return real(function, *args)
+    def lbfgs():
+        model = SimpleMLPRegressor(
+            (256, 128), solver="lbfgs", max_iter=5, random_state=0
+        )
+        return model.fit(X, y).coefs_
 
-    monkeypatch.setattr(blas._SHARED_LIMITS, "_in_owner", counting)
+    def adam():
+        model = SimpleMLPRegressor(
+            (8,),
+            solver="adam",
+            alpha=1e-4,
+            max_iter=60,
+            n_iter_no_change=60,
+            random_state=0,
+        )
+        return model.fit(X[:, :8], y).coefs_
+
+    alone, adam_alone = lbfgs(), adam()
+    beside = []
+    thread = _in_thread(lambda: beside.append(adam()))
+    try:
+        _until(_someone_trains)  # the Adam fit trains
+        mixed = lbfgs()
+    finally:
+        thread.join(30)
+    for one, other in zip(mixed + beside[0], alone + adam_alone):
+        np.testing.assert_array_equal(one, other)
+
+
+class _FakeController:
+    """A threadpoolctl controller of one BLAS pool whose threads every
+    thread of the process shares, like OpenBLAS's pthreads pool, at two
+    threads whatever the machine; it counts the limits set on it."""
+
+    def __init__(self):
+        self.lib_controllers = [SimpleNamespace(num_threads=2)]
+        self.limits = []
+
+    @contextlib.contextmanager
+    def limit(self, limits):
+        (pool,) = self.lib_controllers
+        before, pool.num_threads = pool.num_threads, limits
+        self.limits.append(limits)
+        try:
+            yield
+        finally:
+            pool.num_threads = before
+
+
+@pytest.fixture
+def fake_pools(monkeypatch):
+    """Fake scipy and numpy controllers in place of the real ones."""
+    controllers = _FakeController(), _FakeController()
+    names = ["_scipy_blas_controller", "_numpy_blas_controller"]
+    for name, controller in zip(names, controllers):
+        monkeypatch.setattr(blas, name, lambda controller=controller: controller)
+    return controllers
+
+
+def _threads(controllers):
+    return tuple(c.lib_controllers[0].num_threads for c in controllers)
+
+
+def test_fits_in_threads_each_train_on_their_own_limits(fake_pools):
+    """Fits that want numpy's pool limited and fits that want it as it is
+    take turns: each runs from start to end on the pools it would have
+    alone, and the pools are as they were after the last."""
+    seen = {}
+    first_in, release = threading.Event(), threading.Event()
+
+    def fit(name, numpy_threads, running=None):
+        with blas.training_threads(numpy_threads):
+            if running:
+                running.set()
+                release.wait(10)
+            seen[name] = _threads(fake_pools)
+
+    threads = [_in_thread(fit, "small", 1, first_in)]
+    first_in.wait(10)
+    threads += [_in_thread(fit, "wide", None), _in_thread(fit, "small, later", 1)]
+    time.sleep(0.05)
+    assert seen == {}  # both wait for the first
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert seen == {"small": (1, 1), "wide": (1, 2), "small, later": (1, 1)}
+    assert _threads(fake_pools) == (2, 2)
+
+
+def test_training_nested_in_a_fit_takes_its_own_limits_and_gives_them_back(
+    fake_pools,
+):
+    """The penalty search holds the lock and one limit for all its fits,
+    whose own training may want another: it does not wait for the search,
+    trains on its own limits, and leaves the search's."""
+    seen = []
+
+    def nested():
+        with blas.training_threads(None):
+            with blas.training_threads(1):
+                seen.append(_threads(fake_pools))
+            seen.append(_threads(fake_pools))
+
+    _in_thread(nested).join(10)
+    assert seen == [(1, 1), (1, 2)]
+    assert _threads(fake_pools) == (2, 2)
+
+
+class _InterruptedWhileWaiting:
+    """A lock whose acquisition Ctrl-C interrupts."""
+
+    def __enter__(self):
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+def test_ctrl_c_while_a_fit_sets_or_waits_leaves_nothing_behind(
+    fake_pools, monkeypatch
+):
+    """Ctrl-C can stop the main thread while its fit sets the pools or
+    waits its turn: the pools are restored at once, and later fits neither
+    wait for it nor keep its limits."""
+    scipy_pool, numpy_pool = fake_pools
+
+    @contextlib.contextmanager
+    def interrupted(limits):  # after scipy's pool is set
+        raise KeyboardInterrupt
+        yield
+
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(numpy_pool, "limit", interrupted)
+        with blas.training_threads(1):
+            pass
+    assert _threads(fake_pools) == (2, 2)
+
+    running, release = threading.Event(), threading.Event()
+
+    def hold():
+        with blas.training_threads(1):
+            running.set()
+            release.wait(10)
+
+    thread = _in_thread(hold)
+    running.wait(10)
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(blas, "_TRAINING", _InterruptedWhileWaiting())
+        with blas.training_threads(None):
+            pass
+    release.set()
+    thread.join(10)
+    assert _threads(fake_pools) == (2, 2)
+    assert not _someone_trains()
+    with blas.training_threads(None):  # the next fit neither waits nor inherits
+        assert _threads(fake_pools) == (1, 2)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
+def test_the_penalty_search_and_the_fit_each_set_the_limits_once(
+    fake_pools, monkeypatch
+):
+    """alpha="auto" trains dozens of small fits: the limits are set once
+    for all of them, and once for the final fit."""
     X, y = make_friedman1(n_samples=30, random_state=0)
-    SimpleMLPRegressor((4,), max_iter=20).fit(X, y)
-    # Set and restored for the search, then for the final fit; nothing at all
-    # where the pools already run one thread (OPENBLAS_NUM_THREADS=1, one core).
-    assert len(calls) == (4 if _pools_above_one_thread() else 0)
+    with threadpool_limits(limits=1, user_api="blas"):  # the real pools: quick
+        SimpleMLPRegressor((4,), max_iter=20).fit(X, y)
+    # Both pools limited to one thread: for the search, then for the fit.
+    assert [controller.limits for controller in fake_pools] == [[1, 1], [1, 1]]
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
 def test_pools_already_limited_by_the_caller_are_left_alone(monkeypatch):
     """A loop of small partial_fit calls inside the caller's own limit
-    pays no round trip to the owner thread per call."""
+    sets nothing: it runs on the caller's pools and leaves them so."""
     calls = []
-    monkeypatch.setattr(
-        blas._SHARED_LIMITS, "_in_owner", lambda *args: calls.append(args)
-    )
+    monkeypatch.setattr(blas, "_limit_pools", lambda *args: calls.append(args))
     X, y = make_friedman1(n_samples=50, random_state=0)
     model = SimpleMLPRegressor((4,), solver="adam", max_iter=1)
     with threadpool_limits(limits=1, user_api="blas"):
@@ -261,47 +437,56 @@ def test_pools_already_limited_by_the_caller_are_left_alone(monkeypatch):
     assert calls == []
 
 
+@fork_only
+@pytest.mark.filterwarnings("ignore:This process:DeprecationWarning")
+def test_a_child_forked_while_a_fit_runs_does_not_wait_for_it(fake_pools):
+    """The child has the record of the parent's running fit but not its
+    thread, which would never end there."""
+    running, release = threading.Event(), threading.Event()
+
+    def hold():
+        with blas.training_threads(1):
+            running.set()
+            release.wait(30)
+
+    thread = _in_thread(hold)
+    running.wait(10)
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            child = pool.apply_async(_enter_and_report, (fake_pools,)).get(timeout=30)
+    finally:
+        release.set()
+        thread.join(10)
+    # The child found the pools as the parent's fit had set them.
+    assert child == (1, 1)
+
+
+def _enter_and_report(fake_pools):
+    with blas.training_threads(None):
+        return _threads(fake_pools)
+
+
 @separate_scipy_blas
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
-def test_ctrl_c_while_the_limits_are_set_leaves_them_to_the_next_fit(monkeypatch):
-    """Ctrl-C can stop the caller while the owner thread sets the limits;
-    the owner still finishes, and the next fit's end restores them."""
-    before = _scipy_blas_threads()
-    real = blas._SHARED_LIMITS._in_owner
-
-    def interrupted(function, *args):
-        real(function, *args)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(blas._SHARED_LIMITS, "_in_owner", interrupted)
-    if not _pools_above_one_thread():
-        # OPENBLAS_NUM_THREADS=1, one core: nothing to set, so no round trip
-        # to the owner thread that Ctrl-C could interrupt.
-        with blas.training_threads():
-            assert _scipy_blas_threads() == before
-        return
-    with pytest.raises(KeyboardInterrupt), blas.training_threads():
-        pass
-    monkeypatch.setattr(blas._SHARED_LIMITS, "_in_owner", real)
-    assert _scipy_blas_threads() == [1] * len(before)
-    X, y = make_friedman1(n_samples=50, random_state=0)
-    SimpleMLPRegressor((4,), solver="lbfgs", max_iter=3).fit(X, y)
-    assert _scipy_blas_threads() == before
-
-
-@separate_scipy_blas
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.filterwarnings("ignore::sknn_simple.CollapsedFitWarning")
-def test_a_fit_while_the_interpreter_shuts_down_still_runs(monkeypatch):
-    """At interpreter shutdown (an atexit handler, a daemon thread) no
-    thread can be started or given work: the limits are set and restored
-    in the fit's own thread instead of failing the fit."""
-    before = _scipy_blas_threads()
-    shut_down = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    shut_down.shutdown()
-    monkeypatch.setattr(blas._SHARED_LIMITS, "_owner", shut_down)
-    X, y = make_friedman1(n_samples=50, random_state=0)
-    model = SimpleMLPRegressor((4,), solver="lbfgs", max_iter=3).fit(X, y)
-    assert model.n_iter_ > 0
-    assert _scipy_blas_threads() == before
+def test_a_fit_at_interpreter_shutdown_runs_and_restores_the_pool():
+    """A fit in an atexit handler (where Python 3.12 on starts no thread)
+    trains, and restores the pool."""
+    code = (
+        "import atexit, warnings\n"
+        "from sklearn.datasets import make_friedman1\n"
+        "from sknn_simple import SimpleMLPRegressor\n"
+        "import sknn_simple._blas as blas\n"
+        "def fit():\n"
+        "    warnings.simplefilter('ignore')\n"
+        "    before = [lib.num_threads for lib in"
+        " blas._scipy_blas_controller().lib_controllers]\n"
+        "    model = SimpleMLPRegressor((4,), solver='lbfgs', max_iter=3)\n"
+        "    model.fit(*make_friedman1(n_samples=50, random_state=0))\n"
+        "    after = [lib.num_threads for lib in"
+        " blas._scipy_blas_controller().lib_controllers]\n"
+        "    print(model.n_iter_ > 0, before == after)\n"
+        "atexit.register(fit)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split() == ["True", "True"], result.stderr

@@ -18,7 +18,7 @@ from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 
 import sknn_simple
-import sknn_simple._regressor
+import sknn_simple._engine
 from sknn_simple import SimpleMLPRegressor
 
 pytestmark = pytest.mark.filterwarnings(
@@ -44,7 +44,10 @@ def _assert_whole(model, old_predictions):
     return "new"
 
 
-ESTIMATOR_FILES = ("_regressor.py", "_state.py")
+# The estimator's code: fit, partial_fit and publication (_base.py), the
+# regressor's hooks (_regressor.py), the fit engine that runs one call
+# (_engine.py) and the fitted state (_state.py).
+ESTIMATOR_FILES = ("_base.py", "_engine.py", "_regressor.py", "_state.py")
 
 
 def _estimator_tracer(local):
@@ -317,14 +320,14 @@ def test_a_fit_in_progress_shows_the_previous_model_s_features(monkeypatch):
     model = SimpleMLPRegressor(**PARAMS).fit(
         pd.DataFrame(X_OLD, columns=["a", "b", "c"]), Y_OLD
     )
-    real = sknn_simple._regressor.fit_lbfgs
+    real = sknn_simple._engine.fit_lbfgs
     seen = []
 
     def recording(*args, **kwargs):
         seen.append((model.n_features_in_, list(model.feature_names_in_)))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sknn_simple._regressor, "fit_lbfgs", recording)
+    monkeypatch.setattr(sknn_simple._engine, "fit_lbfgs", recording)
     model.fit(X_NEW, Y_NEW)
     assert seen == [(3, ["a", "b", "c"])]
     assert model.n_features_in_ == 5 and not hasattr(model, "feature_names_in_")

@@ -1,8 +1,8 @@
 """The analytic gradient of the training objective is the true gradient.
 
 Every solver trusts the training objective, the data term of
-``Network.loss_and_gradient`` plus the fit's ``L2Penalty``, as
-``_training.objective_and_gradient`` composes them; a wrong term in the
+``Network.loss_and_gradient`` plus the L2 penalty, as the fit's
+``_objective.Objective`` composes them; a wrong term in the
 backward pass or in the penalty would still train, just worse, so the
 composed gradient is checked here against finite differences for every
 activation pair, with and without sample weights and the L2 penalty, and
@@ -16,11 +16,11 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import check_grad
 
-import sknn_simple._network
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
+from sknn_simple._kernels import NumpyKernel, kernel_for
 from sknn_simple._network import Network, Workspace
-from sknn_simple._penalty import L2Penalty
-from sknn_simple._training import Dataset, objective, objective_and_gradient
+from sknn_simple._objective import Objective
+from sknn_simple._training import Dataset
 
 N_SAMPLES, N_FEATURES, HIDDEN = 7, 4, (5, 3)
 # Finite differences perturb one parameter by ~1.5e-8, which moves a
@@ -71,22 +71,22 @@ def _problem(activation, output_activation, n_outputs, weighted, seed=0):
     raise AssertionError("no draw kept clear of the relu kink")  # pragma: no cover
 
 
-def _penalty(network, Y, sample_weight, alpha):
-    """The fit's penalty for these training rows, built as the estimator does."""
-    return L2Penalty.for_rows(alpha, network, sample_weight, Y.shape[0])
+def _objective(network, X, Y, sample_weight, alpha):
+    """The fit's objective for these training rows, built as the estimator does."""
+    return Objective.for_rows(network, alpha, Dataset(X, Y, sample_weight))
 
 
 def _loss(network, params, X, Y, sample_weight, alpha):
     """The training objective: the data term plus the penalty."""
-    penalty = _penalty(network, Y, sample_weight, alpha)
-    return objective(network, params, Dataset(X, Y, sample_weight), penalty)
+    objective = _objective(network, X, Y, sample_weight, alpha)
+    return objective.value(params, Dataset(X, Y, sample_weight))
 
 
 def _loss_and_gradient(network, params, X, Y, sample_weight, alpha, **buffers):
     """The training objective and its gradient, as the solvers compute them."""
-    penalty = _penalty(network, Y, sample_weight, alpha)
+    objective = _objective(network, X, Y, sample_weight, alpha)
     data = Dataset(X, Y, sample_weight)
-    return objective_and_gradient(network, params, data, penalty, **buffers)
+    return objective.value_and_gradient(params, data, **buffers)
 
 
 CASES = list(
@@ -183,16 +183,15 @@ def test_loss_is_the_documented_objective(n_outputs, weighted):
     )
     loss, _ = _loss_and_gradient(network, params, X, Y, sample_weight, alpha)
     assert loss == pytest.approx(expected, rel=1e-13)
-    # The network computes the data term alone, the penalty object the rest.
+    # The network computes the data term alone, the objective the penalty.
     assert network.loss(params, X, Y, sample_weight) == pytest.approx(
         data_term, rel=1e-13
     )
     assert network.loss_and_gradient(params, X, Y, sample_weight)[0] == pytest.approx(
         data_term, rel=1e-13
     )
-    assert _penalty(network, Y, sample_weight, alpha).value(params) == pytest.approx(
-        penalty, rel=1e-13
-    )
+    objective = _objective(network, X, Y, sample_weight, alpha)
+    assert objective.penalty(params) == pytest.approx(penalty, rel=1e-13)
     output = network.predict(params, X)
     assert network.data_loss(output, Y, sample_weight) == pytest.approx(
         data_term, rel=1e-13
@@ -265,10 +264,10 @@ def test_float32_gradient_stays_float32_and_close():
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_blocks_of_rows_give_the_whole_batch_result(monkeypatch, weighted, sparse):
-    """Rows beyond ``BLOCK_ROWS`` go through in blocks whose gradients add up:
-    loss, gradient, forward pass and prediction match one block of all rows.
-    (``N_SAMPLES`` = 7 rows in blocks of 3 gives two full blocks and a
-    shorter last one.)"""
+    """Rows beyond the kernel's ``block_rows`` go through in blocks whose
+    gradients add up: loss, gradient, forward pass and prediction match one
+    block of all rows. (``N_SAMPLES`` = 7 rows in blocks of 3 gives two full
+    blocks and a shorter last one.)"""
     network, params, X, Y, sample_weight = _problem("logistic", "tanh", 3, weighted)
     if sparse:
         X = sp.csr_matrix(np.where(np.abs(X) < 0.7, 0.0, X))
@@ -277,8 +276,9 @@ def test_blocks_of_rows_give_the_whole_batch_result(monkeypatch, weighted, spars
     )
     whole_output = network.predict(params, X)
 
-    monkeypatch.setattr(sknn_simple._network, "BLOCK_ROWS", 3)
-    workspace = Workspace(network, N_SAMPLES, params.dtype)
+    monkeypatch.setattr(NumpyKernel, "block_rows", 3)
+    # The workspace of a fit on X: its kernel is X's (sparse or dense numpy).
+    workspace = Workspace(network, N_SAMPLES, params.dtype, kernel=kernel_for(X))
     assert workspace.n_rows == 3
     loss, grad = _loss_and_gradient(
         network, params, X, Y, sample_weight, 0.3, workspace=workspace

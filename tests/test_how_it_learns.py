@@ -30,6 +30,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn_simple import SimpleMLPRegressor
+from sknn_simple._kernels import NUMPY
 from sknn_simple._network import Network, Workspace
 from sknn_simple._solvers import SGDOptimizer
 from sknn_simple._target import fit_target_scaling, scale_targets
@@ -118,7 +119,7 @@ def _worked_example():
     optimizer = SGDOptimizer(
         network.n_params, params.dtype, learning_rate_init=LEARNING_RATE, momentum=0
     )
-    optimizer.step(params, grad)  # in place: coefs and intercepts follow
+    optimizer.step(NUMPY, params, grad)  # in place: coefs and intercepts follow
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
@@ -293,10 +294,15 @@ REQUIRED_EXCERPTS = {
     "sknn_simple._solvers.AdamOptimizer.step",
     "sknn_simple._solvers.minimize_lbfgs",
     "sknn_simple._training._LbfgsRun._evaluate",
-    "sknn_simple._penalty.L2Penalty.value",
-    "sknn_simple._penalty.L2Penalty.add_gradient",
-    "sknn_simple._training.objective_and_gradient",
+    "sknn_simple._objective.Objective.penalty",
+    "sknn_simple._objective.Objective.add_penalty_gradient",
+    "sknn_simple._objective.Objective.total",
+    "sknn_simple._objective.Objective.gradient",
+    "sknn_simple._objective.Objective.value_and_gradient",
     "sknn_simple._training.run_epoch",
+    "sknn_simple._base.BaseSimpleMLP._train",
+    "sknn_simple._regressor.SimpleMLPRegressor._encode_targets",
+    "sknn_simple._engine.FitEngine.run",
 }
 
 
@@ -339,15 +345,19 @@ SCOPES = [
     "sknn_simple._network.Network.loss_and_gradient",
     "sknn_simple._network.Network._backpropagate",
     "sknn_simple._network.Workspace.__init__",
+    "sknn_simple._activations._logistic",
     "sknn_simple._activations._logistic_derivative",
-    "sknn_simple._penalty.L2Penalty.value",
-    "sknn_simple._penalty.L2Penalty.add_gradient",
+    "sknn_simple._losses._squared_error_terms",
+    "sknn_simple._objective.Objective.penalty",
+    "sknn_simple._objective.Objective.add_penalty_gradient",
+    "sknn_simple._objective.Objective.total",
+    "sknn_simple._objective.Objective.gradient",
+    "sknn_simple._objective.Objective.value_and_gradient",
     "sknn_simple._solvers.SGDOptimizer.step",
     "sknn_simple._solvers.SGDOptimizer.end_epoch",
     "sknn_simple._solvers.AdamOptimizer.step",
     "sknn_simple._solvers.minimize_lbfgs",
     "sknn_simple._training.run_epoch",
-    "sknn_simple._training.objective_and_gradient",
     "sknn_simple._training.fit_stochastic",
     "sknn_simple._training._EpochLoop.run",
     "sknn_simple._training.fit_lbfgs",
@@ -356,21 +366,27 @@ SCOPES = [
     "sknn_simple._training._LbfgsRun._evaluate",
     "sknn_simple._state.FittedState.predict",
     "sknn_simple._target.fit_target_scaling",
-    "sknn_simple._regressor.SimpleMLPRegressor._train",
-    "sknn_simple._regressor._scaled_targets",
-    "sknn_simple._regressor.SimpleMLPRegressor._training_rows",
-    "sknn_simple._regressor.SimpleMLPRegressor._validate_training_data",
+    "sknn_simple._base.BaseSimpleMLP._train",
+    "sknn_simple._regressor.SimpleMLPRegressor._encode_targets",
+    "sknn_simple._engine.FitEngine.__init__",
+    "sknn_simple._engine.FitEngine._prepare",
+    "sknn_simple._engine.FitEngine.run",
+    "sknn_simple._base.BaseSimpleMLP._validate_training_data",
     "sknn_simple._regressor.SimpleMLPRegressor.predict",
 ]
 SKNN_MODULES = [
     "sknn_simple",
     "sknn_simple._network",
     "sknn_simple._activations",
-    "sknn_simple._penalty",
+    "sknn_simple._losses",
+    "sknn_simple._kernels",
+    "sknn_simple._objective",
     "sknn_simple._solvers",
     "sknn_simple._training",
+    "sknn_simple._engine",
     "sknn_simple._target",
     "sknn_simple._state",
+    "sknn_simple._base",
     "sknn_simple._regressor",
 ]
 # Other libraries' names the page may use, resolved with import and getattr.

@@ -23,10 +23,10 @@ from sknn_simple import SimpleMLPRegressor
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
 from sknn_simple._losses import IDENTITY_OUTPUT_ONLY, LOSSES, prediction_loss
 from sknn_simple._network import Network
-from sknn_simple._penalty import L2Penalty
+from sknn_simple._objective import Objective
 from sknn_simple._state import FittedState
 from sknn_simple._target import fit_target_scaling, weighted_quantile
-from sknn_simple._training import Dataset, objective, objective_and_gradient
+from sknn_simple._training import Dataset
 
 N_SAMPLES, N_FEATURES, HIDDEN = 9, 4, (5, 3)
 RTOL = 1e-6
@@ -110,18 +110,18 @@ def test_gradient_of_every_loss_matches_finite_differences(
     )
     # The training objective: the loss's data term plus the L2 penalty.
     data = Dataset(X, Y, sample_weight)
-    penalty = L2Penalty.for_rows(0.3, network, sample_weight, N_SAMPLES)
+    objective = Objective.for_rows(network, 0.3, data)
 
     def loss_value(p):
-        return objective(network, p, data, penalty)
+        return objective.value(p, data)
 
     def gradient(p):
-        return objective_and_gradient(network, p, data, penalty)[1]
+        return objective.value_and_gradient(p, data)[1]
 
     grad = gradient(params)
     assert np.linalg.norm(grad) > 0
     assert loss_value(params) == pytest.approx(
-        objective_and_gradient(network, params, data, penalty)[0], rel=1e-12
+        objective.value_and_gradient(params, data)[0], rel=1e-12
     )
     assert check_grad(loss_value, gradient, params) / np.linalg.norm(grad) < RTOL
 
@@ -152,11 +152,9 @@ def test_objective_is_the_documented_formula(loss):
     data = np.sum(sample_weight[:, None] * _element_loss(loss, output, Y)) / (S * k)
     weights = params[: network.n_coefs]
     expected = data + 0.3 / (2 * S) * weights @ weights
-    penalty = L2Penalty.for_rows(0.3, network, sample_weight, N_SAMPLES)
     rows = Dataset(X, Y, sample_weight)
-    assert objective(network, params, rows, penalty) == pytest.approx(
-        expected, rel=1e-12
-    )
+    objective = Objective.for_rows(network, 0.3, rows)
+    assert objective.value(params, rows) == pytest.approx(expected, rel=1e-12)
     assert network.loss(params, X, Y, sample_weight) == pytest.approx(data, rel=1e-12)
     assert network.data_loss(output, Y, sample_weight) == pytest.approx(data, rel=1e-12)
 

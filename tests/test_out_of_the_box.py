@@ -13,8 +13,9 @@ from numpy.testing import assert_array_equal
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 
+import sknn_simple._base
 import sknn_simple._diagnostics
-import sknn_simple._regressor
+import sknn_simple._network
 from sknn_simple import CollapsedFitWarning, SimpleMLPRegressor, _alpha_search
 
 
@@ -63,7 +64,7 @@ def test_auto_alpha_chooses_by_cross_validation_below_200_rows(monkeypatch):
         calls.append(args)
         return real(*args)
 
-    monkeypatch.setattr(sknn_simple._regressor, "choose_alpha", spy)
+    monkeypatch.setattr(sknn_simple._base, "choose_alpha", spy)
     model = SimpleMLPRegressor(random_state=0).fit(X, y)
     assert len(calls) == 1
     alpha, errors = real(*calls[0])
@@ -124,7 +125,7 @@ def test_ctrl_c_during_the_alpha_search_leaves_the_previous_model(monkeypatch):
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sknn_simple._regressor, "choose_alpha", interrupted)
+    monkeypatch.setattr(sknn_simple._base, "choose_alpha", interrupted)
     with pytest.raises(KeyboardInterrupt):
         model.set_params(alpha="auto").fit(X[:30], y[:30])
     assert model.alpha_ == 1.0
@@ -180,13 +181,13 @@ def test_on_large_data_a_fit_that_clearly_learned_is_cleared_on_a_quarter(
     predictions spread widely is cleared on every fourth of the checked
     rows, and a collapsed one is still checked on them all."""
     predicted = []
-    real_predict = sknn_simple._regressor.Network.predict
+    real_predict = sknn_simple._network.Network.predict
 
     def recording(self, params, X):
         predicted.append(X.shape[0])
         return real_predict(self, params, X)
 
-    monkeypatch.setattr(sknn_simple._regressor.Network, "predict", recording)
+    monkeypatch.setattr(sknn_simple._network.Network, "predict", recording)
     max_rows = sknn_simple._diagnostics.MAX_ROWS
     X, y = make_friedman1(n_samples=3 * max_rows, random_state=0)
     assert not _fit_catching(SimpleMLPRegressor((8,), random_state=0), X, y)

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.utils.validation import validate_data
 
-from sknn_simple import SimpleMLPRegressor, _regressor
+from sknn_simple import SimpleMLPRegressor, _base, _regressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -255,8 +255,8 @@ def test_a_model_fitted_with_feature_names_goes_through_validate_data(monkeypatc
 def test_array_api_dispatch_goes_through_validate_data(monkeypatch):
     model = _model()
     config = {**sklearn.get_config(), "array_api_dispatch": True}
-    monkeypatch.setattr(_regressor, "get_config", lambda: config)
-    assert not _regressor._needs_no_conversion(X, model._state)
+    monkeypatch.setattr(_base, "get_config", lambda: config)
+    assert not _base._needs_no_conversion(X, model._state)
 
 
 def _array_api_dispatch():

@@ -21,7 +21,8 @@ from sklearn.metrics import r2_score
 
 import sknn_simple._training
 from sknn_simple import SimpleMLPRegressor
-from sknn_simple._penalty import L2Penalty
+from sknn_simple._objective import Objective
+from sknn_simple._training import Dataset
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
 
@@ -181,8 +182,9 @@ def test_ctrl_c_during_lbfgs_keeps_the_last_iterate(regression_data, monkeypatch
     monkeypatch.setattr(sknn_simple._network.Network, "loss_and_gradient", real)
     y_scaled = (y - model._state.y_offset) / model._state.y_scale
     network, params = model._state.network, model._state.params
-    penalty = L2Penalty.for_rows(model.alpha, network, None, len(y))
-    loss = network.loss(params, X, y_scaled[:, None]) + penalty.value(params)
+    rows = Dataset(X, y_scaled[:, None])
+    objective = Objective.for_rows(network, model.alpha, rows)
+    loss = network.loss(params, X, y_scaled[:, None]) + objective.penalty(params)
     assert loss == pytest.approx(model.loss_curve_[-1], rel=1e-10)
     assert r2_score(y, model.predict(X)) > 0
 
@@ -403,6 +405,6 @@ def test_lbfgs_evaluates_the_network_once_per_point_scipy_asks_for(monkeypatch, 
     # The loss kept is the objective at the kept weights, as before.
     state = model._state
     Y = ((y - state.y_offset) / state.y_scale).reshape(-1, 1)
-    penalty = L2Penalty.for_rows(state.alpha, state.network, None, len(y))
-    expected = state.network.loss(state.params, X, Y) + penalty.value(state.params)
+    objective = Objective.for_rows(state.network, state.alpha, Dataset(X, Y))
+    expected = state.network.loss(state.params, X, Y) + objective.penalty(state.params)
     assert model.loss_ == pytest.approx(expected, rel=1e-12)

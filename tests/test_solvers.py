@@ -10,6 +10,7 @@ import pytest
 from sklearn.neural_network import MLPRegressor
 
 from sknn_simple import SimpleMLPRegressor
+from sknn_simple._kernels import NUMPY
 from sknn_simple._network import Network
 from sknn_simple._solvers import AdamOptimizer, SGDOptimizer, minimize_lbfgs
 
@@ -31,9 +32,9 @@ def test_sgd_without_momentum_is_plain_gradient_descent(vectors, nesterov):
         N, np.float64, learning_rate_init=0.1, momentum=0.0, nesterov=nesterov
     )
     params = params0.copy()
-    opt.step(params, g1)
+    opt.step(NUMPY, params, g1)
     np.testing.assert_allclose(params, params0 - 0.1 * g1, rtol=1e-15)
-    opt.step(params, g2)
+    opt.step(NUMPY, params, g2)
     np.testing.assert_allclose(params, params0 - 0.1 * g1 - 0.1 * g2, rtol=1e-14)
 
 
@@ -45,11 +46,11 @@ def test_sgd_classical_momentum_two_steps(vectors):
         N, np.float64, learning_rate_init=lr, momentum=mu, nesterov=False
     )
     params = params0.copy()
-    opt.step(params, g1)
+    opt.step(NUMPY, params, g1)
     v1 = -lr * g1
     np.testing.assert_allclose(opt.velocity, v1, rtol=1e-15)
     np.testing.assert_allclose(params, params0 + v1, rtol=1e-15)
-    opt.step(params, g2)
+    opt.step(NUMPY, params, g2)
     v2 = mu * v1 - lr * g2
     np.testing.assert_allclose(opt.velocity, v2, rtol=1e-14)
     np.testing.assert_allclose(params, params0 + v1 + v2, rtol=1e-14)
@@ -61,12 +62,12 @@ def test_sgd_nesterov_momentum_two_steps(vectors):
     lr, mu = 0.1, 0.9
     opt = SGDOptimizer(N, np.float64, learning_rate_init=lr, momentum=mu, nesterov=True)
     params = params0.copy()
-    opt.step(params, g1)
+    opt.step(NUMPY, params, g1)
     v1 = -lr * g1
     p1 = params0 + mu * v1 - lr * g1
     np.testing.assert_allclose(opt.velocity, v1, rtol=1e-15)
     np.testing.assert_allclose(params, p1, rtol=1e-14)
-    opt.step(params, g2)
+    opt.step(NUMPY, params, g2)
     v2 = mu * v1 - lr * g2
     np.testing.assert_allclose(opt.velocity, v2, rtol=1e-14)
     np.testing.assert_allclose(params, p1 + mu * v2 - lr * g2, rtol=1e-14)
@@ -86,7 +87,7 @@ def test_sgd_invscaling_schedule(vectors):
     opt.end_epoch(80)
     assert opt.learning_rate == pytest.approx(0.1 / 81**0.25, rel=1e-15)
     params = params0.copy()
-    opt.step(params, g1)
+    opt.step(NUMPY, params, g1)
     np.testing.assert_allclose(params, params0 - 0.1 / 81**0.25 * g1, rtol=1e-15)
     opt.end_epoch(255)
     assert opt.learning_rate == pytest.approx(0.1 / 256**0.25, rel=1e-15)
@@ -129,7 +130,7 @@ def test_adam_first_and_second_step(vectors):
     )
     params = params0.copy()
 
-    opt.step(params, g1.copy())
+    opt.step(NUMPY, params, g1.copy())
     m1, v1 = (1 - b1) * g1, (1 - b2) * g1**2
     lr1 = lr0 * np.sqrt(1 - b2) / (1 - b1)
     p1 = params0 - lr1 * m1 / (np.sqrt(v1) + eps)
@@ -139,7 +140,7 @@ def test_adam_first_and_second_step(vectors):
     np.testing.assert_allclose(opt.second_moment, v1, rtol=1e-15)
     np.testing.assert_allclose(params, p1, rtol=1e-14)
 
-    opt.step(params, g2.copy())
+    opt.step(NUMPY, params, g2.copy())
     m2, v2 = b1 * m1 + (1 - b1) * g2, b2 * v1 + (1 - b2) * g2**2
     lr2 = lr0 * np.sqrt(1 - b2**2) / (1 - b1**2)
     assert opt.t == 2
@@ -184,7 +185,7 @@ def test_step_updates_params_in_place(index):
     opt = _optimizers(network.n_params)[index]
     coefs, intercepts = network.unpack(params)
     grad = np.arange(1.0, network.n_params + 1)
-    assert opt.step(params, grad) is None
+    assert opt.step(NUMPY, params, grad) is None
     assert np.all(params < 0)
     np.testing.assert_array_equal(
         np.concatenate([c.ravel() for c in coefs] + intercepts), params
@@ -201,7 +202,7 @@ def test_step_allocates_no_vector(index):
         params, grad = np.zeros(n), np.full(n, 0.5)
         tracemalloc.start()
         try:
-            opt.step(params, grad)
+            opt.step(NUMPY, params, grad)
             return tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -220,7 +221,7 @@ def test_state_survives_pickle_and_pickles_stay_small(index, dtype):
     opt = _optimizers(n, dtype)[index]
     params = rng.normal(size=n).astype(dtype)
     for _ in range(3):
-        opt.step(params, rng.normal(size=n).astype(dtype))
+        opt.step(NUMPY, params, rng.normal(size=n).astype(dtype))
     blob = pickle.dumps(opt)
     state_bytes = sum(vector.nbytes for vector in _state(opt))
     # The state vectors plus a little: no working memory travels along.
@@ -234,8 +235,8 @@ def test_state_survives_pickle_and_pickles_stay_small(index, dtype):
     # Both continue identically, and the original still works after pickling.
     grad = rng.normal(size=n).astype(dtype)
     params_resumed = params.copy()
-    opt.step(params, grad.copy())
-    resumed.step(params_resumed, grad.copy())
+    opt.step(NUMPY, params, grad.copy())
+    resumed.step(NUMPY, params_resumed, grad.copy())
     assert params_resumed.dtype == dtype
     np.testing.assert_array_equal(params_resumed, params)
 
@@ -244,12 +245,12 @@ def test_state_survives_pickle_and_pickles_stay_small(index, dtype):
 def test_copy_is_independent(index, vectors):
     params0, g1, g2 = vectors
     opt = _optimizers(N)[index]
-    opt.step(params0.copy(), g1)
+    opt.step(NUMPY, params0.copy(), g1)
     before = [vector.copy() for vector in _state(opt)]
     learning_rate = opt.learning_rate
     copied = opt.copy()
     params_copy = params0.copy()
-    copied.step(params_copy, g2.copy())
+    copied.step(NUMPY, params_copy, g2.copy())
     copied.learning_rate = 123.0
     # The original did not move with the copy ...
     for vector, saved in zip(_state(opt), before, strict=True):
@@ -257,7 +258,7 @@ def test_copy_is_independent(index, vectors):
     assert opt.learning_rate == learning_rate
     # ... and takes the same step the copy took.
     params = params0.copy()
-    opt.step(params, g2)
+    opt.step(NUMPY, params, g2)
     np.testing.assert_array_equal(params, params_copy)
 
 

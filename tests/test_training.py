@@ -3,6 +3,7 @@ partial_fit and the solvers promise a user. (What happens when training goes
 wrong, and determinism: test_reliability.py.)"""
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,15 +17,13 @@ from sklearn.preprocessing import StandardScaler
 
 from sknn_simple import SimpleMLPRegressor
 from sknn_simple._network import Network
-from sknn_simple._penalty import L2Penalty
+from sknn_simple._objective import Objective
 from sknn_simple._rows import merge_duplicate_rows
 from sknn_simple._training import (
     Dataset,
-    LbfgsSettings,
-    Progress,
+    History,
     _Batches,
     _LbfgsRun,
-    objective_and_gradient,
     run_epoch,
 )
 
@@ -350,19 +349,20 @@ class _RecordingOptimizer:
     def __init__(self):
         self.grads = []
 
-    def step(self, params, grad):
+    def step(self, k, params, grad):
         self.grads.append(grad.copy())
 
 
 def _penalised_problem(X, y, weighted, activation):
     """A small network, its starting weights, the rows (y in units of its
-    spread, random weights if ``weighted``) and a penalty that is not small."""
+    spread, random weights if ``weighted``) and the fit's objective, with a
+    penalty that is not small."""
     Y = (y / y.std())[:, None]
     sample_weight = np.random.RandomState(0).rand(len(y)) if weighted else None
     network = Network((X.shape[1], 5, 1), activation, "identity")
     params = network.initialize(np.random.RandomState(0))
-    penalty = L2Penalty.for_rows(3.0, network, sample_weight, len(y))
-    return network, params, Dataset(X, Y, sample_weight), penalty
+    data = Dataset(X, Y, sample_weight)
+    return network, params, data, Objective.for_rows(network, 3.0, data)
 
 
 @pytest.mark.parametrize("batch_size", [7, 40])
@@ -374,11 +374,11 @@ def test_minibatch_gradients_average_to_the_full_batch_gradient(
     step gradient by its share of the sample weight gives back the gradient
     of the full-batch objective, penalty included."""
     X, y = regression_data
-    network, params, data, penalty = _penalised_problem(X, y, weighted, "logistic")
+    network, params, data, objective = _penalised_problem(X, y, weighted, "logistic")
     sample_weight = data.sample_weight
     optimizer = _RecordingOptimizer()
-    batches = _Batches(network, data, batch_size)
-    run_epoch(network, params, optimizer, batches, penalty=penalty, order=None)
+    batches = _Batches(objective, data, batch_size)
+    run_epoch(objective, params, optimizer, batches, order=np.arange(len(y)))
 
     shares = [
         (sample_weight[start : start + batch_size].sum() / sample_weight.sum())
@@ -387,7 +387,7 @@ def test_minibatch_gradients_average_to_the_full_batch_gradient(
         for start in range(0, len(y), batch_size)
     ]
     averaged = sum(share * grad for share, grad in zip(shares, optimizer.grads))
-    _, full = objective_and_gradient(network, params, data, penalty)
+    _, full = objective.value_and_gradient(params, data)
     assert_allclose(averaged, full, rtol=1e-10, atol=1e-14)
 
 
@@ -395,21 +395,30 @@ def test_minibatch_gradients_average_to_the_full_batch_gradient(
 def test_a_full_batch_epoch_steps_along_the_lbfgs_objective(regression_data, weighted):
     """With one batch of all rows, the epoch loop's step gradient and loss are
     L-BFGS's function and gradient, penalty included: both loops take the
-    fit's one penalty, and neither adds a penalty of its own."""
+    fit's one objective, and neither adds a penalty of its own."""
     X, y = regression_data
-    network, params, data, penalty = _penalised_problem(X, y, weighted, "tanh")
+    network, params, data, objective = _penalised_problem(X, y, weighted, "tanh")
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     optimizer = _RecordingOptimizer()  # leaves the weights where they are
     epoch_loss = run_epoch(
-        network,
+        objective,
         params,
         optimizer,
-        _Batches(network, data, len(y)),
-        penalty=penalty,
-        order=None,
+        _Batches(objective, data, len(y)),
+        order=np.arange(len(y)),  # the rows as given
     )
-    settings = LbfgsSettings(penalty, 10, 10, 1e-4, 10, False)
-    run = _LbfgsRun(network, params.copy(), Progress(), data, settings)
+    # What _LbfgsRun reads of a FitEngine: the same objective and rows.
+    settings = SimpleNamespace(
+        max_iter=10, max_fun=10, tol=1e-4, n_iter_no_change=10, verbose=False
+    )
+    fit = SimpleNamespace(
+        objective=objective,
+        params=params.copy(),
+        history=History(),
+        data=data,
+        settings=settings,
+    )
+    run = _LbfgsRun(fit)
     lbfgs_loss, lbfgs_grad = run.loss_and_gradient(params.astype(np.float64))
 
     assert len(optimizer.grads) == 1
@@ -437,9 +446,9 @@ def test_sgd_and_lbfgs_fits_minimise_one_objective(weighted):
     model.set_params(random_state=0).fit(X, y, sample_weight=sample_weight)
     network, start = model._state.network, model._state.params.copy()
     S = len(y) if sample_weight is None else sample_weight.sum()
-    penalty = L2Penalty(alpha, S, network.n_coefs)
+    objective = Objective(network, alpha, S)
     data = Dataset(X, y[:, None], sample_weight)
-    loss, grad = objective_and_gradient(network, start, data, penalty)
+    loss, grad = objective.value_and_gradient(start, data)
     assert model.loss_ == pytest.approx(loss, rel=1e-12)
 
     model.set_params(
