@@ -1,9 +1,13 @@
 """SimpleMLPRegressor on numpy arrays against the same fit on torch tensors.
 
 The same estimator, data, starting weights and row order, once on numpy
-arrays (the numpy fast path) and once on torch tensors under
-``sklearn.config_context(array_api_dispatch=True)`` (the namespace-generic
-path, on torch's device: the GPU when there is one, else the CPU). Fits
+arrays (numpy's kernel, ``sknn_simple._kernels.NUMPY``, computing into
+preallocated buffers) and once on torch tensors under
+``sklearn.config_context(array_api_dispatch=True)`` (the array API kernel,
+``_kernels.ArrayApiKernel``, on torch's device: the GPU when there is one,
+else the CPU). Both run the same code, written once against a kernel; at
+b0333ea they were two paths, the numpy fast path and its namespace-generic
+twins (``Network.forward_xp`` and the other ``*_xp`` functions). Fits
 run a fixed number of epochs (``tol=0``, ``alpha=0``,
 ``normalize_y=False``); a time per epoch is the fit's time divided by its
 epochs (the fit's fixed cost included), the median of ``--repeats`` runs

@@ -16,8 +16,10 @@ Configurations (``make_friedman1``, 20 features, logistic hidden layers):
 - wide: hidden (512, 512), 10,000 rows, adam, batch 256 (1.3e8).
 
 With ``--blocks``, it instead times (c) in blocks of 1,024 to 8,192 rows
-(``sknn_simple._network.BLOCK_ROWS``) at 1 and 2 threads, float64 and
-float32, on the machine as it is.
+(``sknn_simple._kernels.BLOCK_ROWS``, which numpy's kernel reads as
+``NumpyKernel.block_rows``; at b0333ea, ``_network.BLOCK_ROWS``, with a
+copy in ``_training``) at 1 and 2 threads, float64 and float32, on the
+machine as it is.
 
 Run: python benchmarks/bench_blas_threads.py [--repeats 5] [--blocks]
 """
@@ -34,9 +36,8 @@ import numpy as np
 from sklearn.datasets import make_friedman1
 from threadpoolctl import threadpool_limits
 
-import sknn_simple._network
-import sknn_simple._training
 from sknn_simple import SimpleMLPRegressor
+from sknn_simple._kernels import NumpyKernel
 
 CONFIGS = {
     "(b)": dict(hidden=(100, 100), n=20_000, solver="adam", batch=200, epochs=2),
@@ -95,16 +96,16 @@ def block_sweep(repeats, X, y):
     """(c) in blocks of 1,024 to 8,192 rows, at 1 and 2 threads."""
     print("\n| dtype | block rows | 1 thread (ms/epoch) | 2 threads (ms/epoch) |")
     print("|---|---:|---:|---:|")
-    shipped = sknn_simple._network.BLOCK_ROWS
+    shipped = NumpyKernel.block_rows
     try:
         for dtype in (np.float64, np.float32):
             Xd, yd = X.astype(dtype), y.astype(dtype)
             times = {}
             for _ in range(repeats):
                 for rows in (1024, 2048, 4096, 8192):
-                    # The training loop reads its own copy of the constant.
-                    sknn_simple._network.BLOCK_ROWS = rows
-                    sknn_simple._training.BLOCK_ROWS = rows
+                    # The network's passes and the training loop both read
+                    # the kernel's block_rows.
+                    NumpyKernel.block_rows = rows
                     for threads in (1, 2):
                         times.setdefault((rows, threads), []).append(
                             seconds_per_epoch(CONFIGS["(c)"], Xd, yd, threads)
@@ -116,8 +117,7 @@ def block_sweep(repeats, X, y):
                 name = np.dtype(dtype).name
                 print(f"| {name} | {rows:,} | {cells[0]} | {cells[1]} |")
     finally:
-        sknn_simple._network.BLOCK_ROWS = shipped
-        sknn_simple._training.BLOCK_ROWS = shipped
+        NumpyKernel.block_rows = shipped
 
 
 def main():

@@ -103,6 +103,18 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from sknn_simple import CollapsedFitWarning, SimpleMLPRegressor
 from sknn_simple._activations import _logistic
 
+# The library's sigmoid, in place on its argument. The activations take the
+# kernel first since the kernels (after b0333ea); compare_commits.py runs
+# this script on older trees too, where they took the array alone. (Told
+# apart by the signature: under an editable install, a module an older tree
+# lacks, such as _kernels, imports from the installed checkout instead.)
+if _logistic.__code__.co_argcount == 1:  # b0333ea and before
+    our_sigmoid = _logistic
+else:
+    from sknn_simple._kernels import NUMPY
+
+    our_sigmoid = functools.partial(_logistic, NUMPY)
+
 try:
     import torch  # noqa: F401  (optional: only to know whether it is there)
 except ImportError:
@@ -489,7 +501,7 @@ def sigmoid_table(repeats):
         work = base.copy()
         copy_time = time_calls(lambda w=work, b=base: np.copyto(w, b), repeats, 200)
         timings = {}
-        kernels = {"expit": lambda z: expit(z, out=z), "ours": _logistic}
+        kernels = {"expit": lambda z: expit(z, out=z), "ours": our_sigmoid}
         for label, function in kernels.items():
             times = []
             for _ in range(repeats):

@@ -20,9 +20,18 @@ predictions spread 0.10 of y's (this script prints it), under the 0.15
 that clears a fit, so it pays both forward passes. All runs:
 ``benchmarks/results/fixed_cost_2cores.md``.
 
+The thread limits' line timed, at b0333ea, the round trips to the thread
+that set and restored the BLAS limits for every fit
+(``_blas._SharedLimits._in_owner``); that thread is gone, and the line now
+times ``_blas._limit_pools``, entered (setting the limits) and left
+(restoring them) by the fit's own thread. Under this script's
+``threadpool_limits(limits=1)`` the pools are within the limits already, so
+a fit neither sets nor restores them, then as now, and the line reads 0.
+
 Run: python benchmarks/fixed_cost_breakdown.py
 """
 
+import contextlib
 import functools
 import statistics
 import time
@@ -32,7 +41,9 @@ from collections import defaultdict
 from sklearn.datasets import make_friedman1
 from threadpoolctl import threadpool_limits
 
+import sknn_simple._base as base
 import sknn_simple._blas as blas
+import sknn_simple._diagnostics as diagnostics
 import sknn_simple._regressor as regressor
 import sknn_simple._training as training
 from sknn_simple import SimpleMLPRegressor
@@ -44,13 +55,17 @@ REPEATS = 7
 PIECES = [
     # The epoch loop, each epoch's shuffle and end-of-epoch checks included.
     ("epochs", training._EpochLoop, "run"),
-    ("input validation", regressor.SimpleMLPRegressor, "_validated_data"),
-    ("starting weights", regressor.SimpleMLPRegressor, "_starting_point"),
+    ("input validation", base.BaseSimpleMLP, "_validate_training_data"),
+    # A new fit's (a continued one's would be _continued_state).
+    ("starting weights", base.BaseSimpleMLP, "_new_state"),
     ("start loss (256 rows)", training, "start_loss_estimate"),
-    ("collapse check", regressor.SimpleMLPRegressor, "_collapse_check"),
-    ("  of which the diagnosis", regressor, "collapse_message"),
-    ("thread-limit round trips", blas._SharedLimits, "_in_owner"),
+    ("collapse check", regressor.SimpleMLPRegressor, "_collapse_message"),
+    ("  of which the diagnosis", diagnostics, "collapse_message"),
+    # A context manager: entering (setting) and leaving (restoring) are timed.
+    ("thread limits (set, restore)", blas, "_limit_pools"),
 ]
+#: The pieces that are context managers, whose enter and exit are timed.
+CONTEXTS = {"thread limits (set, restore)"}
 
 
 def timed(spent, label, function):
@@ -65,11 +80,37 @@ def timed(spent, label, function):
     return wrapper
 
 
+def timed_context(spent, label, function):
+    """Time entering and leaving the context managers ``function`` returns,
+    not what runs inside them."""
+
+    @functools.wraps(function)
+    @contextlib.contextmanager
+    def wrapper(*args, **kwargs):
+        stack = contextlib.ExitStack()
+        start = time.perf_counter()
+        try:
+            stack.enter_context(function(*args, **kwargs))
+        finally:
+            spent[label] += time.perf_counter() - start
+        try:
+            yield
+        finally:
+            start = time.perf_counter()
+            try:
+                stack.close()
+            finally:
+                spent[label] += time.perf_counter() - start
+
+    return wrapper
+
+
 def measure(hidden, batch, X, y):
     spent = defaultdict(float)
     originals = [(owner, name, getattr(owner, name)) for _, owner, name in PIECES]
     for (label, owner, name), (_, _, function) in zip(PIECES, originals):
-        setattr(owner, name, timed(spent, label, function))
+        timer = timed_context if label in CONTEXTS else timed
+        setattr(owner, name, timer(spent, label, function))
     try:
         model = SimpleMLPRegressor(
             hidden,

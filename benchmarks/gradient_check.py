@@ -1,10 +1,12 @@
 """Largest relative error of the analytic gradient against finite differences.
 
 Runs scipy.optimize.check_grad on the training objective (float64), the
-data term of Network.loss_and_gradient plus the fit's L2Penalty as
-_training.objective_and_gradient composes them, for every hidden activation x
-output activation, with and without sample weights and the L2 penalty, for 1
-and 3 outputs, at random parameter vectors, and prints the worst
+data term of Network.loss_and_gradient plus the L2 penalty, as the fit's
+_objective.Objective composes them (Objective.value_and_gradient; at
+b0333ea, _training.objective_and_gradient with the fit's L2Penalty from
+_penalty.py), for every hidden activation x output activation, with and
+without sample weights and the L2 penalty, for 1 and 3 outputs, at random
+parameter vectors, and prints the worst
 ``||analytic - numeric|| / ||analytic||``. The test suite
 (tests/test_gradients.py) asserts the same quantity stays below 1e-6.
 
@@ -18,8 +20,8 @@ from scipy.optimize import check_grad
 
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
 from sknn_simple._network import Network
-from sknn_simple._penalty import L2Penalty
-from sknn_simple._training import Dataset, objective_and_gradient
+from sknn_simple._objective import Objective
+from sknn_simple._training import Dataset
 
 
 def relative_gradient_error(activation, output_activation, weighted, alpha, n_outputs):
@@ -30,13 +32,13 @@ def relative_gradient_error(activation, output_activation, weighted, alpha, n_ou
     network = Network((4, 5, 3, n_outputs), activation, output_activation)
     params = network.initialize(rng) + 0.1 * rng.normal(size=network.n_params)
     data = Dataset(X, Y, sample_weight)
-    penalty = L2Penalty.for_rows(alpha, network, sample_weight, len(Y))
+    objective = Objective.for_rows(network, alpha, data)
 
     def loss(p):
-        return objective_and_gradient(network, p, data, penalty)[0]
+        return objective.value_and_gradient(p, data)[0]
 
     def gradient(p):
-        return objective_and_gradient(network, p, data, penalty)[1]
+        return objective.value_and_gradient(p, data)[1]
 
     return check_grad(loss, gradient, params) / np.linalg.norm(gradient(params))
 

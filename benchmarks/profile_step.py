@@ -7,10 +7,12 @@ features, Adam, minibatches of 200 rows) and measures, in one process:
 1. every numpy call of one float64 step, timed alone, next to
    ``loss_and_gradient`` and the Adam step as the library runs them;
 2. the sigmoid against scipy's ``expit`` at several sizes (why arrays under
-   ``_activations._SMALL`` elements use ``expit``), and BLAS ``axpy`` against
-   numpy's two passes on a (b)-sized parameter vector;
+   ``_kernels.SMALL_ARRAY`` elements use ``expit``; ``_activations._SMALL``
+   at b0333ea), and BLAS ``axpy`` against numpy's two passes on a (b)-sized
+   parameter vector;
 3. (c), full-batch SGD on 20,000 rows, in blocks of ``BLOCK_ROWS`` rows
-   against one block of all rows;
+   against one block of all rows (numpy's kernel reads the block as
+   ``_kernels.NumpyKernel.block_rows``; at b0333ea, ``_network.BLOCK_ROWS``);
 4. fit (b) with and without one thread for scipy's BLAS pool during
    training, and the share of fit (b) spent on the starting loss.
 
@@ -31,9 +33,9 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
 import sknn_simple._blas as blas
-import sknn_simple._network as network_module
 import sknn_simple._training as training
 from sknn_simple._activations import _logistic, _logistic_derivative
+from sknn_simple._kernels import NUMPY, NumpyKernel
 from sknn_simple._network import Network, Workspace
 from sknn_simple._solvers import AdamOptimizer
 
@@ -87,14 +89,17 @@ def _step_breakdown(dtype):
     rows = [(name, microseconds(f)) for name, f in products.items()]
     rows.append(("matrix products, total", sum(t for _, t in rows)))
     rows += [
-        ("sigmoid, 200 x 100", microseconds(lambda: _logistic(Z))),
-        ("sigmoid derivative", microseconds(lambda: _logistic_derivative(S, D))),
+        ("sigmoid, 200 x 100", microseconds(lambda: _logistic(NUMPY, Z))),
+        (
+            "sigmoid derivative",
+            microseconds(lambda: _logistic_derivative(NUMPY, S, D)),
+        ),
         ("bias addition, 200 x 100", microseconds(lambda: Z.__iadd__(b0))),
     ]
     # Adam overwrites its gradient argument: give it a fresh copy each time.
     net.loss_and_gradient(params, X, Y, None, grad=grad, workspace=workspace)
     adam = AdamOptimizer(params.size, dtype)
-    step_and_copies = microseconds(lambda: adam.step(params.copy(), grad.copy()))
+    step_and_copies = microseconds(lambda: adam.step(NUMPY, params.copy(), grad.copy()))
     copies = microseconds(lambda: (params.copy(), grad.copy()))
     rows.append(("Adam step", step_and_copies - copies))
     rows.append(
@@ -115,7 +120,7 @@ def _sigmoid_times(base):
     work = base.copy()
     reset = microseconds(lambda: np.copyto(work, base), number=1000)
     theirs = microseconds(lambda: (np.copyto(work, base), expit(work, out=work)), 1000)
-    ours = microseconds(lambda: (np.copyto(work, base), _logistic(work)), 1000)
+    ours = microseconds(lambda: (np.copyto(work, base), _logistic(NUMPY, work)), 1000)
     return theirs - reset, ours - reset
 
 
@@ -143,18 +148,28 @@ def kernels():
 def blocks_against_one_block(epochs=10):
     """Full-batch SGD (c) in blocks of BLOCK_ROWS rows and in one block."""
     config = CONFIGS["c"]
-    shipped = network_module.BLOCK_ROWS
+    shipped = NumpyKernel.block_rows
     results = {}
+    # The block changes the network's passes only: numpy's BLAS threads are
+    # chosen for blocks of the shipped size, as when the training loop read
+    # a copy of the constant of its own (b0333ea).
+    real_threads_for = training.numpy_threads_for
+
+    def threads_for(layer_sizes, rows):
+        return real_threads_for(layer_sizes, min(rows, shipped))
+
     for dtype in (np.float64, np.float32):
         X, y = make_data(config, dtype)
         for rows in (shipped, config["n"]):
-            network_module.BLOCK_ROWS = rows
+            NumpyKernel.block_rows = rows
+            training.numpy_threads_for = threads_for
             try:
                 seconds = median_fit_seconds(
                     lambda: estimators(config, epochs)["SimpleMLPRegressor"], X, y
                 )
             finally:
-                network_module.BLOCK_ROWS = shipped
+                NumpyKernel.block_rows = shipped
+                training.numpy_threads_for = real_threads_for
             results[np.dtype(dtype).name, rows] = seconds
     return results
 

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_real_data as bench  # noqa: E402
 
 import sknn_simple._alpha_search as search  # noqa: E402
-import sknn_simple._regressor as regressor  # noqa: E402
+import sknn_simple._base as base  # noqa: E402
 from sknn_simple import SimpleMLPRegressor  # noqa: E402
 
 DEFAULT_GRID = search.ALPHA_GRID
@@ -90,7 +90,7 @@ class Search:
         rows, flat = [], set()
         for train, test in splitter.split(X):
             path = search._path_errors(
-                estimator, X, Y, sample_weight, train, test, spread
+                estimator, (X, Y, sample_weight), (train, test), spread
             )
             rows.append([path[alpha][0] / len(test) for alpha in self.grid])
             flat |= {index for index, a in enumerate(self.grid) if path[a][1]}
@@ -124,7 +124,7 @@ def patch(variant):
     settings = dict(VARIANTS[variant])
     params = settings.pop("params", {})
     chosen = Search(**settings)
-    regressor.choose_alpha = chosen.choose
+    base.choose_alpha = chosen.choose
     initial = PATCHED_FROM
 
     def initial_params(network, random_state, dtype, hidden_layer_sizes):
@@ -132,11 +132,11 @@ def patch(variant):
         start, chosen.start = chosen.start, None
         return params if start is None else start.astype(params.dtype)
 
-    regressor._initial_params = initial_params
+    base._initial_params = initial_params
     return params
 
 
-PATCHED_FROM = regressor._initial_params
+PATCHED_FROM = base._initial_params
 
 
 def out_of_fold_r2(table, make):

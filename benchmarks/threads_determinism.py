@@ -2,18 +2,23 @@
 
 Fits six networks one after another, then the same six in six threads, and
 prints the largest difference between each pair of predictions. scipy's
-BLAS pool is held to one thread while any fit trains (``sknn_simple._blas``):
-the first fit to start sets that process-wide limit and the last to end
-restores it, so every fit does all its L-BFGS-B vector work on one thread.
+BLAS pool is held to one thread while a fit trains (``sknn_simple._blas``).
+At b0333ea, fits overlapped: the first to start set that process-wide
+limit and the last to end restored it, both through one thread of their
+own (``_blas._SharedLimits``), so every fit did all its L-BFGS-B vector
+work on one thread. That thread is gone: fits in threads now train one at
+a time, each holding a process-wide reentrant lock (``_blas._TRAINING``)
+while it trains, and setting and restoring the limit from its own thread,
+so each still does all that work on one thread.
 
 Run: python benchmarks/threads_determinism.py [--layers 100] [--iterations 60]
 
 On the development machine (2 cores, scipy 1.17.1 with its own OpenBLAS
-0.3.30) this prints 0 for every fit in each of three runs. Before, only one
-fit at a time held the limit and the others ran part of their way on
-scipy's full pool, where OpenBLAS splits a dot product of more than 10,000
-values over two threads and sums it in another order: differences of 0 to
-2e-12 from the serial fits.
+0.3.30) this prints 0 for every fit in each of three runs. Before fits
+shared the limit, only one fit at a time held it and the others ran part
+of their way on scipy's full pool, where OpenBLAS splits a dot product of
+more than 10,000 values over two threads and sums it in another order:
+differences of 0 to 2e-12 from the serial fits.
 """
 
 import argparse
