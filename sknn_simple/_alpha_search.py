@@ -12,9 +12,8 @@ distinct rows: an L-BFGS fit merges repeated rows first, see
 below :data:`MIN_SEARCH_ROWS` of them, too few to hold any out, it is the
 weakest candidate); from there on
 ``alpha="auto"`` is :data:`LARGE_DATA_ALPHA`, where the search gained little
-for its cost: on 2,000 and 6,000 rows of ``make_friedman1`` it raised the
-test R² by 0.011 and 0.004 for 9.6 and 3.2 times the fit time
-(``python benchmarks/sweep_auto_alpha.py --synthetic``).
+for its cost (``python benchmarks/sweep_auto_alpha.py --synthetic``; the
+figures of this module's constants are on the docs' Benchmarks page).
 
 Each fold fits a regularisation path: the weakest penalty first, then each
 stronger one warm-started from the previous solution, so the later fits
@@ -46,29 +45,19 @@ ALPHA_GRID = (1e-3, 1e-2, 0.1, 0.3, 1.0)
 #: cross-validation on 500 to 100,000 rows (``benchmarks/sweep_defaults.py``).
 LARGE_DATA_ALPHA = 1.0
 
-#: Folds of the search, drawn once. Drawing them three times raised the mean
-#: out-of-fold R² of the 20 small tables from 0.671 to 0.683 but tripled a
-#: small table's fit time, and the test suite's (the Benchmarks page;
-#: ``python benchmarks/sweep_small_search.py``).
+#: Folds of the search, drawn once: three draws gained a little R² for
+#: three times the time (``python benchmarks/sweep_small_search.py``).
 N_FOLDS = 3
 
 #: Below this many distinct rows there is no search: ``alpha="auto"`` is the
 #: weakest penalty of the grid. Held-out rows cannot rank the candidates
-#: there: on the blog's five rows the candidates' leave-one-out errors were
-#: 1.42 to 1.61 y-variances against the mean's 1.56, so noise picked 0.01 for
-#: some seeds and 0.001 for others; with a sigmoid output 0.01 then fits the
-#: rows to a train R² of 0.85, or flattens them to a constant for 3 seeds of
-#: 10 (``python benchmarks/blog_sigmoid_output.py``).
+#: there: noise picks the penalty (``python benchmarks/blog_sigmoid_output.py``).
 MIN_SEARCH_ROWS = 10
 
 #: Iterations (or epochs) of each fit on the path, at most: the path ranks
-#: the candidates, the final fit trains to convergence. On the tables under
-#: 200 rows of ``benchmarks/bench_real_data.py``, 3 folds of 300 iterations
-#: took 14.8 s where 5 folds run to convergence took 45.2 s, for a pooled
-#: out-of-fold R² of 0.467 against 0.468 (fixed alpha=1: 0.304, 0.6 s); with
-#: 100 iterations the blog's five rows chose too strong a penalty for three
-#: seeds of five (``python benchmarks/sweep_auto_alpha.py --settings
-#: 5:none,3:300,3:100``).
+#: the candidates, the final fit trains to convergence; 300 ranked them as
+#: well as convergence in a third of the time (``python
+#: benchmarks/sweep_auto_alpha.py --settings 5:none,3:300,3:100``).
 PATH_MAX_ITER = 300
 
 

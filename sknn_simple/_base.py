@@ -30,7 +30,11 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._activations import ACTIVATIONS
 from ._alpha_search import LARGE_DATA_ALPHA, SEARCH_MAX_ROWS, choose_alpha
@@ -212,6 +216,17 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return self.__dict__.get("_state") is not None
+
+    def _fitted_state(self):
+        """The published state, or scikit-learn's NotFittedError before fit.
+
+        ``check_is_fitted`` itself runs only to raise: it builds the tags,
+        a tenth of a 1-row predict.
+        """
+        state = self.__dict__.get("_state")
+        if state is None:
+            check_is_fitted(self)
+        return state
 
     @property
     def _fitted_params(self):

@@ -86,7 +86,8 @@ def training_threads(numpy_threads=None):
     its own thread, the only one threadpoolctl lets restore them. Pools
     already within the limits (a ``threadpool_limits`` of the caller's, say)
     are left alone; training nested in the same thread (the penalty
-    search's fits) runs on.
+    search's fits) runs on, within the outer limits. A callback must not wait
+    for a fit in another thread: that fit waits for this one to end.
     """
     with _TRAINING, contextlib.ExitStack() as limits:
         if not _limits_in_effect(numpy_threads):

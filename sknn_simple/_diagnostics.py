@@ -36,18 +36,17 @@ SIGNAL_P_VALUE = 1e-3
 MIN_TESTABLE_ROWS = 20
 
 #: The check looks at no more rows than this (evenly spaced), so it stays
-#: cheap next to one epoch: predicting 10,000 of 20,000 rows cost 20% of an
-#: epoch of ``bench_speed.py``'s configuration (b). 1,000 rows measure a
-#: spread to about 2% and detect a linear signal from R² of about 0.02.
+#: cheap next to one epoch (``python benchmarks/fixed_cost_breakdown.py``);
+#: 1,000 rows measure a spread to about 2% and detect a linear signal from
+#: R² of about 0.02.
 MAX_ROWS = 1_000
 
 
 #: On large data most fits are cleared by a quarter of the checked rows:
 #: predictions that spread at least this many times :data:`COLLAPSE_RATIO`
 #: of y's there are far from collapsed on all of them, and the other rows
-#: need no forward pass (for 512-wide layers it cost 13 ms, 2% of an epoch,
-#: ``python benchmarks/fixed_cost_breakdown.py``). Only the rest are checked
-#: on every one of the :data:`MAX_ROWS` rows.
+#: need no forward pass (``python benchmarks/fixed_cost_breakdown.py``).
+#: Only the rest are checked on every one of the :data:`MAX_ROWS` rows.
 SCREEN_MARGIN = 3
 
 #: partial_fit checks for a collapsed model after this many calls.
@@ -339,7 +338,7 @@ def warn_about_fit(estimator, engine, state, notes):
         warnings.warn(notes["collapse"], CollapsedFitWarning)
 
 
-def _max_iter_message(params, state, scipy_message, feature_scale):
+def _max_iter_message(estimator, state, scipy_message, feature_scale):
     """What a fit stopped by its iteration limit reached, and what to raise."""
     curve = state.history.loss_curve
     window = min(10, len(curve) - 1)
@@ -352,17 +351,17 @@ def _max_iter_message(params, state, scipy_message, feature_scale):
         )
     if state.solver == "lbfgs" and "EVALUATIONS" in scipy_message.upper():
         message = (
-            f"L-BFGS used max_fun={params.max_fun} loss evaluations before "
+            f"L-BFGS used max_fun={estimator.max_fun} loss evaluations before "
             f"converging.{change} Increase max_fun."
         )
     elif state.solver == "lbfgs":
         message = (
-            f"L-BFGS reached max_iter={params.max_iter} iterations before "
+            f"L-BFGS reached max_iter={estimator.max_iter} iterations before "
             f"converging.{change} Increase max_iter."
         )
     else:
         message = (
-            f"Stochastic Optimizer: Maximum iterations ({params.max_iter}) "
+            f"Stochastic Optimizer: Maximum iterations ({estimator.max_iter}) "
             f"reached and the optimization hasn't converged yet.{change} "
             "Increase max_iter (or tol, to stop sooner)."
         )

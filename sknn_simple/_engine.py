@@ -13,6 +13,7 @@ them, and hands in the score that early stopping ranks epochs by.
 import warnings
 from dataclasses import replace
 
+import numpy as np
 from sklearn.model_selection import train_test_split
 
 from ._callbacks import IterationMonitor
@@ -49,6 +50,8 @@ class FitEngine:
         copies of the start's, ``data`` the rows trained on (without the
         early-stopping validation rows, once :meth:`run` has held them out),
         ``objective`` the fit's (built by :meth:`run`).
+    batch_size : int or None
+        The stochastic solvers' batch size, resolved by :meth:`run`.
     reason : str
         Why training ended (see :mod:`sknn_simple._training`), after :meth:`run`.
     """
@@ -65,6 +68,7 @@ class FitEngine:
             incremental or self.lbfgs
         )
         self.data, self.monitor, self.reason = rows, IterationMonitor(), None
+        self.objective = self.batch_size = None  # set by run()
 
     def run(self, monitor=None):
         """Train; return the new state, or None when a Ctrl-C came before
@@ -106,6 +110,13 @@ class FitEngine:
         reconstructs the model at each iteration with it)."""
         history = self.history.copy()
         history.last_call_n_iter = history.n_iter - self.start.history.n_iter
+        # The record of the solver that trained, alone: a warm start on
+        # another solver does not carry stale bests or validation curves.
+        if history.validation_scores and not self.lbfgs:
+            history.best_loss = np.inf
+        else:
+            history.validation_scores, history.validation_loss_curve = [], []
+            history.best_validation_score = -np.inf
         return replace(
             self.start,
             params=params,

@@ -3,20 +3,21 @@
 Every formula of the library (activations, losses, the forward and backward
 passes, the penalty, the optimizers' steps) is written once, against a
 kernel ``k``: it calls ``k.multiply(a, b, out=buffer)`` and uses the value
-returned. Two kernels implement that interface:
+returned. Three kernels implement that interface:
 
-- :data:`NUMPY`, for numpy arrays and scipy sparse matrices: each operation
+- :data:`NUMPY`, for numpy arrays: each operation
   writes into the buffer it is given (a :class:`~sknn_simple._network.Workspace`
   row block, a gradient vector, the optimizer's state), with numpy's ``out=``
   and scipy's BLAS, and returns it; :meth:`NumpyKernel.empty` hands out the
-  buffers, so a training step allocates nothing;
+  buffers, so a training step allocates nothing; :data:`SPARSE`, the same
+  for a scipy sparse ``X``, whose first layer multiplies sparse by dense;
 - :class:`ArrayApiKernel`, for the arrays of another array library (PyTorch,
   CuPy, array-api-strict) under ``sklearn.set_config(array_api_dispatch=True)``:
   the same operations with array API standard functions, which return new
   arrays; its :meth:`~ArrayApiKernel.empty` hands out no buffer (None).
 
 :func:`kernel_for` picks one from the type of an array, once per fit (and
-once per ``predict``); the loops never ask again. The module also moves
+once per ``predict``); the training steps never ask again. The module also moves
 small things between a device and the host (:func:`to_host`,
 ``kernel.asarray``).
 """
@@ -27,6 +28,7 @@ import operator
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, xlogy
+from sklearn import get_config
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._blas import axpy, scale
@@ -105,15 +107,14 @@ class NumpyKernel:
     def is_small(self, a):
         return a.size < SMALL_ARRAY
 
+    def block_size(self, n_rows):
+        """Rows of the buffers for calls of ``n_rows`` rows."""
+        return max(1, min(int(n_rows), self.block_rows))
+
     def as_dtype(self, a, dtype):
         """``a`` (booleans, say) as numbers of ``dtype``; ``a`` itself when
         it has that dtype."""
         return a.astype(dtype, copy=False)
-
-    def cast_like(self, result, like):
-        """``result`` in ``like``'s dtype: on numpy, an ``out=like``
-        operation has rounded it already."""
-        return result
 
     # y += a * x and x *= a, in place, in one BLAS pass each.
     axpy, scale = staticmethod(axpy), staticmethod(scale)
@@ -166,7 +167,12 @@ class NumpyKernel:
 
 
 def _operator(function):
-    return lambda self, *arrays, out=None: function(*arrays)
+    def operation(self, *arrays, out=None):
+        # A new array; in out's dtype when given, as numpy's out= rounds to it.
+        result = function(*arrays)
+        return result if out is None else self.xp.astype(result, out.dtype, copy=False)
+
+    return operation
 
 
 def _function(name):
@@ -239,6 +245,9 @@ class ArrayApiKernel:
     def is_small(self, a):
         return False
 
+    def block_size(self, n_rows):
+        return self.block_rows  # no buffers to size: the kernel's own blocks
+
     def expit(self, a, out=None):
         return 1 / (1 + self.xp.exp(-a))
 
@@ -253,9 +262,6 @@ class ArrayApiKernel:
 
     def as_dtype(self, a, dtype):
         return self.xp.astype(a, dtype)
-
-    def cast_like(self, result, like):
-        return self.xp.astype(result, like.dtype)
 
     # In place; float(a): a numpy scalar times a tensor makes a numpy array.
     def axpy(self, a, x, y):
@@ -349,8 +355,6 @@ def input_kernel(X):
     TypeError
         A sparse matrix under dispatch.
     """
-    from sklearn import get_config
-
     if not get_config()["array_api_dispatch"]:
         return NUMPY
     if not ARRAY_API_AVAILABLE:
@@ -370,8 +374,6 @@ def check_fitted_library(estimator, X, params, method="predict"):
     """A clear error when ``X`` is not of the array library and device the
     model was fitted on (scikit-learn's check_same_namespace under
     dispatch); ``params`` are the fitted weights."""
-    from sklearn import get_config
-
     dispatch = get_config()["array_api_dispatch"]
     if not (dispatch or isinstance(params, np.ndarray)):
         raise ValueError(

@@ -50,10 +50,12 @@ class Workspace:
     network : Network
         The architecture the buffers are for.
     n_rows : int
-        Number of rows of the calls the workspace serves; buffers get at
-        most ``kernel.block_rows`` rows and longer calls run in blocks.
-    dtype : numpy dtype
-        Floating point type of the computation.
+        Number of rows of the calls the workspace serves; numpy's buffers
+        get at most ``kernel.block_rows`` rows and longer calls run in
+        blocks (another library's workspace, without buffers, always takes
+        blocks of ``kernel.block_rows``).
+    dtype : dtype
+        Floating point type of the computation (of the kernel's library).
     backward : bool, default=True
         Whether to allocate the buffers of the backward pass too; a
         forward-only workspace serves prediction.
@@ -63,7 +65,7 @@ class Workspace:
 
     def __init__(self, network, n_rows, dtype, *, backward=True, kernel=NUMPY):
         self.kernel = kernel
-        self.n_rows = max(1, min(int(n_rows), kernel.block_rows))
+        self.n_rows = kernel.block_size(n_rows)
         self.dtype = dtype
         shapes = [(self.n_rows, size) for size in network.layer_sizes[1:]]
         # outputs[l] holds activations[l + 1]; activations[0] is the input X.
@@ -352,12 +354,29 @@ class Network:
 
     # ------------------------------------------------------------------- loss
     def loss(self, params, X, Y, sample_weight=None, *, workspace=None):
-        """The data term (see the module docstring) at ``params``, a float:
-        :meth:`loss_and_gradient`'s, whose gradient is not kept."""
-        loss, _ = self.loss_and_gradient(
-            params, X, Y, sample_weight, workspace=workspace
-        )
-        return float(loss)
+        """The data term (see the module docstring) at ``params``, a float.
+
+        A forward pass only, block by block: neither the outputs of all rows
+        nor their residuals are ever held at once.
+        """
+        n_samples, n_outputs = Y.shape
+        if workspace is None:
+            k = kernel_for(X)
+            workspace = Workspace(
+                self, n_samples, params.dtype, backward=False, kernel=k
+            )
+        k, block = workspace.kernel, workspace.n_rows
+        coefs, intercepts = workspace.unpack(params)
+        loss_sum = 0.0
+        for start in range(0, n_samples, block):
+            stop = min(start + block, n_samples)
+            X_rows, Y_rows, weights = _rows_of(k, (X, Y, sample_weight), start, stop)
+            outputs = workspace.rows(stop - start)[0]
+            output = self._forward_block(k, coefs, intercepts, X_rows, outputs)[-1]
+            # The derivative the loss writes overwrites the block's output.
+            total, _ = self._terms(k, output, Y_rows, weights, output)
+            loss_sum += float(total)
+        return loss_sum / (_weight_sum(k, sample_weight, n_samples) * n_outputs)
 
     def loss_and_gradient(
         self,

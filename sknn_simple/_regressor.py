@@ -5,7 +5,7 @@ from numbers import Real
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._activations import OUTPUT_RANGES
 from ._base import BaseSimpleMLP, _needs_no_conversion
@@ -404,9 +404,8 @@ class SimpleMLPRegressor(RegressorMixin, BaseSimpleMLP):
             the training range can overflow a network with unbounded (relu,
             identity) layers. A fitted model never returns a non-finite value.
         """
-        check_is_fitted(self)
         # One snapshot: a refit in another thread cannot mix into this call.
-        state = self._state
+        state = self._fitted_state()
         check_fitted_library(self, X, state.params)
         if not _needs_no_conversion(X, state):
             X = validate_data(

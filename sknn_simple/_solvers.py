@@ -7,7 +7,7 @@ Each ``step`` takes the fit's kernel (see :mod:`sknn_simple._kernels`): on
 numpy every update is done in place, with BLAS's one-pass ``y += a * x`` and
 no buffer of its own; on another array library the same lines run with its
 operators, the optimizer's state moved there once per fit by
-``to_namespace``.
+``to_kernel``.
 
 L-BFGS is delegated to :func:`scipy.optimize.minimize`.
 """

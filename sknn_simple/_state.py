@@ -1,4 +1,5 @@
-"""The fitted state: everything a fit produced, in one immutable value.
+"""The fitted state: everything a fit produced, in one value never changed
+after it is published.
 
 Training builds a :class:`FittedState` off to the side and the estimator
 publishes it with one assignment (``self._state = state``), so a model is
@@ -18,7 +19,7 @@ was fitted on.
 """
 
 import importlib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -84,8 +85,12 @@ class FittedState:
         check_state(self)
         # Views into params, made once: coefs_ and intercepts_ share memory
         # with the vector the solvers updated.
-        views = self.network.unpack(self.params, kernel_for(self.params))
-        object.__setattr__(self, "_views", views)
+        k = kernel_for(self.params)
+        object.__setattr__(self, "_views", self.network.unpack(self.params, k))
+        # The target map where the predictions are, moved once.
+        if self.normalize_y:
+            target_map = k.asarray(self.y_offset), k.asarray(self.y_scale)
+            object.__setattr__(self, "_target_map", target_map)
 
     @property
     def coefs(self):
@@ -110,7 +115,7 @@ class FittedState:
         with np.errstate(over="ignore", invalid="ignore"):
             output = self.network.predict(self.params, X, views=self._views)
             if self.normalize_y:
-                output = unscale_targets(output, self.y_offset, self.y_scale)
+                output = unscale_targets(output, *self._target_map)
         if not all_finite(output):
             raise ValueError(_overflow_message(output))
         return output[:, 0] if self.y_ndim == 1 else output
@@ -121,7 +126,7 @@ class FittedState:
         plain = {field.name: getattr(self, field.name) for field in fields(self)}
         plain = {**_network_to_plain(plain.pop("network")), **plain}
         plain["params"], where = _portable(self.params)
-        plain["history"] = asdict(self.history)
+        plain["history"] = self.history.to_plain()
         plain["optimizer"] = _optimizer_to_plain(self.optimizer)
         if where is not None:  # fitted on another array library's arrays
             plain["array_library"] = where

@@ -146,9 +146,10 @@ def scale_targets(Y, offset, scale):
 def unscale_targets(Y_scaled, offset, scale):
     """Return ``Y_scaled * scale + offset``, overwriting ``Y_scaled`` on numpy.
 
-    Each operation runs in ``scale``'s float64 and is rounded to
-    ``Y_scaled``'s dtype.
+    ``offset`` and ``scale`` are float64 vectors of ``Y_scaled``'s array
+    library; each operation runs in float64 and is rounded to ``Y_scaled``'s
+    dtype (``out=``).
     """
     k = kernel_for(Y_scaled)
-    Y = k.cast_like(k.multiply(Y_scaled, k.asarray(scale), out=Y_scaled), Y_scaled)
-    return k.cast_like(k.add(Y, k.asarray(offset), out=Y), Y_scaled)
+    Y = k.multiply(Y_scaled, scale, out=Y_scaled)
+    return k.add(Y, offset, out=Y_scaled)

@@ -15,7 +15,7 @@ gradient are computed where the data is.
 """
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,6 +58,17 @@ class History:
     last_call_n_iter: int | None = None
     no_improvement_count: int = 0
     message: str = ""
+
+    #: Fields each call starts anew, which a saved model does not hold.
+    PER_CALL = ("no_improvement_count", "message")
+
+    def to_plain(self):
+        """The record as plain values, for a saved model."""
+        return {
+            name: value
+            for name, value in asdict(self).items()
+            if name not in self.PER_CALL
+        }
 
     def copy(self):
         """A copy whose curves grow apart from this one's. Their values are
