@@ -323,6 +323,26 @@ def test_warm_start_continues_from_the_previous_weights(regression_data):
     assert model.t_ == 10 * X.shape[0]
 
 
+@ignore_convergence
+def test_a_warm_start_on_another_solver_reports_that_solvers_record(regression_data):
+    """An early-stopping fit's validation curves and best score belong to
+    it: an L-BFGS warm start after it reports none of them, and a later
+    fit without early stopping reports its own best loss."""
+    X, y = regression_data
+    model = SimpleMLPRegressor(
+        (8,), solver="adam", early_stopping=True, max_iter=5, random_state=0
+    ).fit(X, y)
+    assert len(model.validation_scores_) == 5 and model.best_loss_ is None
+    model.set_params(warm_start=True, solver="lbfgs", max_iter=5).fit(X, y)
+    assert model.validation_scores_ is None
+    assert model.validation_loss_curve_ is None
+    assert model.best_validation_score_ is None
+    assert model.best_loss_ == min(model.loss_curve_[5:])
+    model.set_params(solver="adam", early_stopping=False).fit(X, y)
+    assert model.validation_scores_ is None
+    assert model.best_loss_ == min(model.loss_curve_[5:])
+
+
 def test_partial_fit_runs_one_epoch_per_call_and_learns(regression_data):
     X, y = regression_data
     model = SimpleMLPRegressor((16,), learning_rate_init=0.01, random_state=0)
