@@ -220,6 +220,20 @@ def _in_thread(target, *args):
     return thread
 
 
+def _training_in_another_thread(numpy_threads=1):
+    """A thread inside ``training_threads`` until its release is set."""
+    running, release = threading.Event(), threading.Event()
+
+    def hold():
+        with blas.training_threads(numpy_threads):
+            running.set()
+            release.wait(30)
+
+    thread = _in_thread(hold)
+    running.wait(10)
+    return thread, release
+
+
 def _someone_trains():
     """Whether a fit in another thread holds the training lock."""
     if blas._TRAINING.acquire(blocking=False):
@@ -385,15 +399,7 @@ def test_ctrl_c_while_a_fit_sets_or_waits_leaves_nothing_behind(
             pass
     assert _threads(fake_pools) == (2, 2)
 
-    running, release = threading.Event(), threading.Event()
-
-    def hold():
-        with blas.training_threads(1):
-            running.set()
-            release.wait(10)
-
-    thread = _in_thread(hold)
-    running.wait(10)
+    thread, release = _training_in_another_thread()
     with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
         patch.setattr(blas, "_TRAINING", _InterruptedWhileWaiting())
         with blas.training_threads(None):
@@ -442,15 +448,7 @@ def test_pools_already_limited_by_the_caller_are_left_alone(monkeypatch):
 def test_a_child_forked_while_a_fit_runs_does_not_wait_for_it(fake_pools):
     """The child has the record of the parent's running fit but not its
     thread, which would never end there."""
-    running, release = threading.Event(), threading.Event()
-
-    def hold():
-        with blas.training_threads(1):
-            running.set()
-            release.wait(30)
-
-    thread = _in_thread(hold)
-    running.wait(10)
+    thread, release = _training_in_another_thread()
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
             child = pool.apply_async(_enter_and_report, (fake_pools,)).get(timeout=30)
