@@ -557,8 +557,9 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
 
 
 def _early(state):
-    """Whether the state's history is an early-stopping fit's."""
-    return bool(state.history.validation_scores) and state.solver != "lbfgs"
+    """Whether the state's history is an early-stopping fit's (a published
+    history holds validation scores only then: ``FitEngine.state_at``)."""
+    return bool(state.history.validation_scores)
 
 
 def _callback_data(X, Y, sample_weight, y_ndim):
