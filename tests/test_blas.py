@@ -283,7 +283,9 @@ def test_a_fit_beside_one_that_wants_other_limits_equals_it_run_alone():
     beside = []
     thread = _in_thread(lambda: beside.append(adam()))
     try:
-        _until(_someone_trains)  # the Adam fit trains
+        # The Adam fit trains once it has limited numpy's pool (at once
+        # where the pool runs one thread anyway).
+        _until(lambda: _numpy_blas_threads() == [1] * len(_numpy_blas_threads()))
         mixed = lbfgs()
     finally:
         thread.join(30)
