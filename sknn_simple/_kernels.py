@@ -98,6 +98,7 @@ class NumpyKernel:
     add, subtract, multiply, divide = np.add, np.subtract, np.multiply, np.divide
     matmul = np.matmul
     negative, exp, log, tanh, sqrt = np.negative, np.exp, np.log, np.tanh, np.sqrt
+    log1p = np.log1p
     sign, maximum = np.sign, np.maximum
     clip, where = staticmethod(np.clip), staticmethod(np.where)
     expit, xlogy = staticmethod(expit), staticmethod(xlogy)
@@ -225,7 +226,9 @@ class ArrayApiKernel:
         (operator.add, operator.sub, operator.mul, operator.truediv, operator.neg),
     )
     # ... and the namespace's functions of one array.
-    exp, log, tanh, sqrt, sign = map(_function, ("exp", "log", "tanh", "sqrt", "sign"))
+    exp, log, log1p, tanh, sqrt, sign = map(
+        _function, ("exp", "log", "log1p", "tanh", "sqrt", "sign")
+    )
 
     def empty(self, shape, dtype):
         return None

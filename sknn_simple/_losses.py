@@ -15,14 +15,29 @@ huber           r² / 2 if |r| <= d,                 clip(r, -d, d)
                 else d (|r| - d / 2)
 absolute_error  |r|                                 sign(r)
 quantile        max(r, 0) - q r                     1 - q if r > 0 else -q
+binary_log_loss log(1 + exp(o)) - y o               σ(o) - y
+log_loss        log sum_c exp(o_c) - sum_c y_c o_c  softmax(o) - y
 ==============  ==================================  =======================
 
 (``d`` is ``huber_delta``, ``q`` the ``quantile``.) Poisson's ``o`` is the
 log of the predicted mean (a log link: the prediction is ``exp(o)``, so it
 is positive) and its ``l`` is half the Poisson deviance, ``y log(y / mu) -
-y + mu``, which is 0 for a perfect prediction; the other losses predict
-``o`` itself. The training objective is the weighted mean of ``l`` over
-rows and outputs (see :mod:`sknn_simple._network`) plus the L2 penalty (see
+y + mu``, which is 0 for a perfect prediction. The two classification
+losses work on logits: ``o`` is the output layer's pre-activation, the
+prediction is the probability ``σ(o) = 1 / (1 + exp(-o))`` of each label
+(``binary_log_loss``: two classes, or each label of a multilabel target) or
+``softmax(o)_c = exp(o_c) / sum_c' exp(o_c')`` over the classes of a row
+(``log_loss``, one-hot ``y``). Their ``l`` is the cross-entropy
+``-y log p - (1 - y) log(1 - p)``, and ``-sum_c y_c log p_c``, written in
+``o`` so that it is computed stably (no ``log(0)``, no overflowing
+``exp``), and their derivative is the neat ``p - y``: the same "prediction
+minus target" that the squared error gives, because the sigmoid and the
+softmax are the inverse links of these losses. The other losses predict
+``o`` itself. A classification loss is summed over a row's outputs (one
+cross-entropy per row, as scikit-learn's MLPClassifier), the regression
+losses are averaged over them (``mean_over_outputs``). The training
+objective is the weighted mean of ``l`` over rows (and outputs, see
+:mod:`sknn_simple._network`) plus the L2 penalty (see
 :mod:`sknn_simple._objective`).
 
 Each entry also says how ``normalize_y`` maps the targets
@@ -85,6 +100,27 @@ def _quantile_terms(k, output, Y, sample_weight, out, quantile):
     return total, k.subtract(above, quantile, out=residual)
 
 
+def _binary_log_loss_terms(k, output, Y, sample_weight, out):
+    # log(1 + exp(o)) = max(o, 0) + log1p(exp(-|o|)): exp never overflows
+    # and nothing is lost to log(1 + tiny) on either side.
+    values = k.maximum(output, 0) + k.log1p(k.exp(-abs(output))) - Y * output
+    total = k.weighted_sum(values, sample_weight)
+    probability = k.expit(output, out=out)
+    return total, k.subtract(probability, Y, out=probability)
+
+
+def _log_loss_terms(k, output, Y, sample_weight, out):
+    # With z = o - max_c o_c (log-sum-exp: exp(z) <= 1 never overflows) and
+    # one-hot rows of Y, l = log sum_c exp(z_c) - sum_c y_c z_c.
+    z = k.subtract(output, k.xp.max(output, axis=1, keepdims=True), out=out)
+    target_z = k.xp.sum(Y * z, axis=1, keepdims=True)
+    exp_z = k.exp(z, out=z)
+    sums = k.xp.sum(exp_z, axis=1, keepdims=True)
+    total = k.weighted_sum(k.log(sums) - target_z, sample_weight)
+    probability = k.divide(exp_z, sums, out=exp_z)
+    return total, k.subtract(probability, Y, out=probability)
+
+
 def _identity(k, values):
     return values
 
@@ -95,6 +131,24 @@ def _exp(k, values):
 
 def _log(k, values):
     return k.log(values, out=values)
+
+
+def _sigmoid(k, values):
+    return k.expit(values, out=values)
+
+
+def _logit(k, values):
+    # A probability rounded to 1 must not become log(0) = -inf either.
+    values = k.clip(values, 0, 1 - np.finfo(values.dtype).epsneg, out=values)
+    return k.subtract(k.log(values), k.log1p(-values), out=values)
+
+
+def softmax(k, values):
+    """Each row's ``exp(o_c) / sum_c' exp(o_c')``, in place on numpy; the
+    row's largest value is subtracted first, so nothing overflows."""
+    values = k.subtract(values, k.xp.max(values, axis=1, keepdims=True), out=values)
+    values = k.exp(values, out=values)
+    return k.divide(values, k.xp.sum(values, axis=1, keepdims=True), out=values)
 
 
 def _check_any(Y):
@@ -125,18 +179,23 @@ class LossFunctions:
         (exp and log for Poisson, the identity otherwise).
     check_targets : callable
         Raises ValueError for targets the loss does not take.
-    target_map : {"standardise", "robust", "mean"}
-        How ``normalize_y`` maps the targets.
+    target_map : {"standardise", "robust", "mean"} or None
+        How ``normalize_y`` maps the targets; None for the classification
+        losses, whose targets are labels encoded as 0 and 1.
     parameter : str or None
         The estimator parameter the loss takes, if any.
+    mean_over_outputs : bool
+        Whether the data term averages a row's element losses (regression)
+        or sums them (classification: one cross-entropy per row).
     """
 
     terms: object
     inverse_link: object = _identity
     link: object = _identity
     check_targets: object = _check_any
-    target_map: str = "standardise"
+    target_map: str | None = "standardise"
     parameter: str | None = None
+    mean_over_outputs: bool = True
 
     def bound_terms(self, value):
         """``terms`` with the loss's parameter set to ``value`` (if it has one)."""
@@ -161,6 +220,20 @@ LOSSES = {
     "absolute_error": LossFunctions(_absolute_error_terms, target_map="robust"),
     "quantile": LossFunctions(
         _quantile_terms, target_map="robust", parameter="quantile"
+    ),
+    "binary_log_loss": LossFunctions(
+        _binary_log_loss_terms,
+        inverse_link=_sigmoid,
+        link=_logit,
+        target_map=None,
+        mean_over_outputs=False,
+    ),
+    "log_loss": LossFunctions(
+        _log_loss_terms,
+        inverse_link=softmax,
+        link=_log,
+        target_map=None,
+        mean_over_outputs=False,
     ),
 }
 

@@ -15,7 +15,8 @@ Notation, used the same way in the docs ("How it learns"):
 
       loss = 1 / (S k) * sum_i s_i * sum_j l(output_ij, y_ij)
 
-  i.e. the weighted mean loss. For the default squared error,
+  i.e. the weighted mean loss (``k = 1`` for the classification losses,
+  whose losses of a row add up to its cross-entropy). For the default squared error,
   ``l = (o - y)² / 2``: half the weighted mean squared error,
   ``MLPRegressor``'s ``loss_`` convention. The training objective adds the
   L2 penalty on the weights, ``alpha / (2 S) * sum_l ||coefs[l]||²``, which
@@ -175,12 +176,17 @@ class Network:
         self._derivative_fns = [hidden[1]] * (self.n_layers - 1) + [output[1]]
         self._loss_fns = LOSSES[self.loss_name]
         self._terms = self._loss_fns.bound_terms(self.loss_parameter)
+        # k of the data term's 1 / (S k): the outputs a row's losses are
+        # averaged over, or 1 for a loss summed over them (classification).
+        mean = self._loss_fns.mean_over_outputs
+        self._per_row = self.layer_sizes[-1] if mean else 1
 
     # A saved network holds the activations' names, not the functions: skops
     # would otherwise ask the loader to trust each private function.
     def __getstate__(self):
         state = self.__dict__.copy()
-        for name in ("_forward_fns", "_derivative_fns", "_loss_fns", "_terms"):
+        derived = ("_forward_fns", "_derivative_fns", "_loss_fns", "_terms", "_per_row")
+        for name in derived:
             del state[name]
         return state
 
@@ -350,7 +356,7 @@ class Network:
         k = kernel_for(output)
         total, _ = self._terms(k, output, Y, sample_weight, None)
         weight_sum = _weight_sum(k, sample_weight, output.shape[0])
-        return float(total) / (weight_sum * output.shape[1])
+        return float(total) / (weight_sum * self._per_row)
 
     # ------------------------------------------------------------------- loss
     def loss(self, params, X, Y, sample_weight=None, *, workspace=None):
@@ -359,7 +365,7 @@ class Network:
         A forward pass only, block by block: neither the outputs of all rows
         nor their residuals are ever held at once.
         """
-        n_samples, n_outputs = Y.shape
+        n_samples = Y.shape[0]
         if workspace is None:
             k = kernel_for(X)
             workspace = Workspace(
@@ -376,7 +382,7 @@ class Network:
             # The derivative the loss writes overwrites the block's output.
             total, _ = self._terms(k, output, Y_rows, weights, output)
             loss_sum += float(total)
-        return loss_sum / (_weight_sum(k, sample_weight, n_samples) * n_outputs)
+        return loss_sum / (_weight_sum(k, sample_weight, n_samples) * self._per_row)
 
     def loss_and_gradient(
         self,
@@ -417,7 +423,7 @@ class Network:
         The L2 penalty is not part of either: the fit's
         :class:`~sknn_simple._objective.Objective` adds it.
         """
-        n_samples, n_outputs = Y.shape
+        n_samples = Y.shape[0]
         if workspace is None:
             k = kernel_for(X)
             workspace = Workspace(self, n_samples, params.dtype, kernel=k)
@@ -427,7 +433,7 @@ class Network:
         if weight_sum is None:
             weight_sum = _weight_sum(k, sample_weight, n_samples)
         # The data term's factor: loss = scale * sum_i s_i sum_j l(output_ij, y_ij).
-        scale = 1.0 / (weight_sum * n_outputs)
+        scale = 1.0 / (weight_sum * self._per_row)
 
         loss_sum = 0.0
         block = workspace.n_rows
