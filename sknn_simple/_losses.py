@@ -237,6 +237,12 @@ LOSSES = {
     ),
 }
 
+#: The losses of SimpleMLPRegressor's ``loss`` and those of the classifier
+#: (chosen by the targets: two classes or a multilabel target take
+#: ``binary_log_loss``, more classes ``log_loss``).
+REGRESSION_LOSSES = ("squared_error", "poisson", "huber", "absolute_error", "quantile")
+CLASSIFICATION_LOSSES = ("binary_log_loss", "log_loss")
+
 #: Open interval of valid values of each loss parameter.
 PARAMETER_RANGES = {"quantile": (0.0, 1.0), "huber_delta": (0.0, np.inf)}
 

@@ -11,7 +11,7 @@ from ._activations import OUTPUT_RANGES
 from ._base import BaseSimpleMLP, _needs_no_conversion
 from ._diagnostics import fit_collapse_message
 from ._kernels import ARRAY_API_AVAILABLE, check_fitted_library, kernel_for
-from ._losses import IDENTITY_OUTPUT_ONLY, LOSSES
+from ._losses import IDENTITY_OUTPUT_ONLY, LOSSES, REGRESSION_LOSSES
 from ._target import fit_target_scaling, scale_targets
 
 
@@ -316,7 +316,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseSimpleMLP):
     _parameter_constraints: dict = {
         **BaseSimpleMLP._parameter_constraints,
         "output_activation": [StrOptions(set(OUTPUT_RANGES))],
-        "loss": [StrOptions(set(LOSSES))],
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
         "quantile": [Interval(Real, 0, 1, closed="neither")],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
         "normalize_y": ["boolean"],

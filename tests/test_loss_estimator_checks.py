@@ -5,10 +5,12 @@ import pytest
 from test_estimator_checks import runnable_checks
 
 from sknn_simple import SimpleMLPRegressor
-from sknn_simple._losses import LOSSES
+from sknn_simple._losses import REGRESSION_LOSSES
 
 ESTIMATORS = [
-    SimpleMLPRegressor(loss=loss) for loss in sorted(LOSSES) if loss != "squared_error"
+    SimpleMLPRegressor(loss=loss)
+    for loss in sorted(REGRESSION_LOSSES)
+    if loss != "squared_error"
 ]
 
 

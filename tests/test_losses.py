@@ -21,7 +21,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sknn_simple import SimpleMLPRegressor
 from sknn_simple._activations import ACTIVATIONS, OUTPUT_RANGES
-from sknn_simple._losses import IDENTITY_OUTPUT_ONLY, LOSSES, prediction_loss
+from sknn_simple._losses import (
+    CLASSIFICATION_LOSSES,
+    IDENTITY_OUTPUT_ONLY,
+    LOSSES,
+    REGRESSION_LOSSES,
+    prediction_loss,
+)
 from sknn_simple._network import Network
 from sknn_simple._objective import Objective
 from sknn_simple._state import FittedState
@@ -76,6 +82,10 @@ def _problem(loss, activation, n_outputs, weighted, output_activation="identity"
         if loss == "poisson":
             Y = rng.poisson(1.5, size=(N_SAMPLES, n_outputs)).astype(float)
             Y[0] = 0.0  # zero counts: the y log y term is 0
+        elif loss == "binary_log_loss":  # labels, or a multilabel indicator
+            Y = rng.randint(0, 2, size=(N_SAMPLES, n_outputs)).astype(float)
+        elif loss == "log_loss":  # one-hot rows
+            Y = np.eye(n_outputs)[rng.randint(0, n_outputs, size=N_SAMPLES)]
         else:
             Y = 0.5 * rng.normal(size=(N_SAMPLES, n_outputs))
         sample_weight = None
@@ -92,8 +102,12 @@ CASES = [
     for loss, hidden, output, weighted, k in itertools.product(
         LOSSES, ACTIVATIONS, OUTPUT_RANGES, [False, True], [1, 3]
     )
-    # Poisson's exp link needs the identity output (the estimator says so).
-    if output == "identity" or loss not in IDENTITY_OUTPUT_ONLY
+    # Poisson's exp link needs the identity output (the estimator says so);
+    # the classification losses take logits, from the identity output, and
+    # a softmax needs two classes at least.
+    if output == "identity"
+    or loss not in (*IDENTITY_OUTPUT_ONLY, *CLASSIFICATION_LOSSES)
+    if not (loss == "log_loss" and k == 1)
 ]
 
 
@@ -140,15 +154,24 @@ def _element_loss(loss, o, y):
         return np.where(np.abs(r) <= d, 0.5 * r**2, d * (np.abs(r) - d / 2))
     if loss == "absolute_error":
         return np.abs(r)
-    q = LOSS_PARAMETERS["quantile"]
-    return np.where(r > 0, (1 - q) * r, -q * r)
+    if loss == "quantile":
+        q = LOSS_PARAMETERS["quantile"]
+        return np.where(r > 0, (1 - q) * r, -q * r)
+    # The cross-entropies of the probabilities, each in its own column
+    # (binary, multilabel) or summed over a row's classes (softmax).
+    if loss == "binary_log_loss":
+        p = 1 / (1 + np.exp(-o))
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    p = np.exp(o) / np.exp(o).sum(axis=1, keepdims=True)
+    return -(y * np.log(p))
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
 def test_objective_is_the_documented_formula(loss):
     network, params, X, Y, sample_weight = _problem(loss, "tanh", 3, True)
     output = network.forward(params, X)
-    S, k = sample_weight.sum(), Y.shape[1]
+    # Regression losses are averaged over the outputs, cross-entropies summed.
+    S, k = sample_weight.sum(), Y.shape[1] if loss in REGRESSION_LOSSES else 1
     data = np.sum(sample_weight[:, None] * _element_loss(loss, output, Y)) / (S * k)
     weights = params[: network.n_coefs]
     expected = data + 0.3 / (2 * S) * weights @ weights
@@ -311,7 +334,7 @@ def test_absolute_error_predicts_the_conditional_median():
 
 
 @ignore_convergence
-@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("loss", REGRESSION_LOSSES)
 @pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
 def test_every_solver_trains_every_loss(loss, solver):
     X, y = _counts(300, 0)
