@@ -1,5 +1,6 @@
-"""sknn_simple: a neural-network regressor that is a scikit-learn estimator."""
+"""sknn_simple: neural-network regressor and classifier, scikit-learn estimators."""
 
+from ._classifier import SimpleMLPClassifier
 from ._diagnostics import CollapsedFitWarning
 from ._plot import LossCurveDisplay
 from ._regressor import SimpleMLPRegressor
@@ -8,6 +9,7 @@ from ._show_versions import show_versions
 __all__ = [
     "CollapsedFitWarning",
     "LossCurveDisplay",
+    "SimpleMLPClassifier",
     "SimpleMLPRegressor",
     "show_versions",
 ]

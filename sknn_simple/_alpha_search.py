@@ -27,7 +27,8 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.model_selection import KFold
+from sklearn.base import is_classifier
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from ._blas import numpy_threads_for, training_threads
 from ._diagnostics import COLLAPSE_RATIO, MIN_TESTABLE_ROWS
@@ -61,18 +62,21 @@ MIN_SEARCH_ROWS = 10
 PATH_MAX_ITER = 300
 
 
-def choose_alpha(estimator, X, Y, sample_weight):
+def choose_alpha(estimator, X, Y, sample_weight, output_layer):
     """The ``alpha`` of ``ALPHA_GRID`` with the lowest cross-validated error.
 
     Parameters
     ----------
-    estimator : SimpleMLPRegressor
+    estimator : SimpleMLPRegressor or SimpleMLPClassifier
         Supplies every other hyperparameter; it is not modified.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     Y : ndarray of shape (n_samples, n_outputs)
-        Raw targets; each output's error is measured in units of its
-        spread, so outputs count alike.
+        Raw targets, each output's error measured in units of its spread
+        so that outputs count alike; or a classifier's encoded labels
+        (0 and 1), whose errors are the cross-entropy of the probabilities.
     sample_weight : ndarray of shape (n_samples,) or None
+    output_layer : tuple
+        The network's ``(output_activation, loss, loss_parameter)``.
 
     Returns
     -------
@@ -92,12 +96,14 @@ def choose_alpha(estimator, X, Y, sample_weight):
     n_samples = Y.shape[0]
     if n_samples < MIN_SEARCH_ROWS:
         return ALPHA_GRID[0], {}
-    folds = KFold(N_FOLDS, shuffle=True, random_state=_fold_seed(estimator))
+    folds = _folds(estimator, estimator._search_targets(Y))
     layer_sizes = (X.shape[1], *estimator._validated_hidden_layer_sizes(), Y.shape[1])
     # One thread limit for all the path's fits: each would otherwise set
     # and restore it on its own (see _blas.training_threads).
     with training_threads(numpy_threads_for(layer_sizes, n_samples)):
-        totals, collapsed = _fold_totals(estimator, X, Y, sample_weight, folds)
+        totals, collapsed = _fold_totals(
+            estimator, (X, Y, sample_weight), folds, output_layer
+        )
     errors = {alpha: total / n_samples for alpha, total in totals.items()}
     candidates = list(reversed(ALPHA_GRID))  # ties go to the stronger penalty
     if n_samples < MIN_TESTABLE_ROWS and len(collapsed) < len(ALPHA_GRID):
@@ -108,18 +114,34 @@ def choose_alpha(estimator, X, Y, sample_weight):
     return min(candidates, key=errors.__getitem__), errors
 
 
-def _fold_totals(estimator, X, Y, sample_weight, folds):
+def _folds(estimator, labels):
+    """The search's folds: a classifier's keep each class in proportion
+    where every class has a row for each fold."""
+    seed = _fold_seed(estimator)
+    stratify = (
+        is_classifier(estimator)
+        and labels.ndim == 1
+        and np.unique(labels, return_counts=True)[1].min() >= N_FOLDS
+    )
+    kind = StratifiedKFold if stratify else KFold
+    return list(kind(N_FOLDS, shuffle=True, random_state=seed).split(labels, labels))
+
+
+def _fold_totals(estimator, data, folds, output_layer):
     """Each grid penalty's validation error summed over the folds, and the
     penalties whose fit collapsed on some fold."""
-    spread = _error_units(estimator, Y, sample_weight)
+    X, Y, sample_weight = data
+    spread = _error_units(Y, sample_weight, output_layer)
     totals = dict.fromkeys(ALPHA_GRID, 0.0)
     collapsed = set()
-    for train, test in folds.split(X):
+    for train, test in folds:
         if sample_weight is not None and not (
             sample_weight[train].sum() > 0 and sample_weight[test].sum() > 0
         ):
             continue  # a fold without weight to train on, or to judge by
-        path = _path_errors(estimator, (X, Y, sample_weight), (train, test), spread)
+        if is_classifier(estimator) and np.unique(Y[train], axis=0).shape[0] < 2:
+            continue  # one class: nothing to classify
+        path = _path_errors(estimator, data, (train, test), (spread, output_layer))
         for alpha, (error, flat) in path.items():
             totals[alpha] += error
             if flat:
@@ -127,17 +149,18 @@ def _fold_totals(estimator, X, Y, sample_weight, folds):
     return totals, collapsed
 
 
-def _path_errors(estimator, data, fold, spread):
+def _path_errors(estimator, data, fold, units):
     """Validation error of each grid penalty on one fold, weakest first, and
     whether its fit collapsed (barely varying predictions on the fold's
     training rows; only checked below ``MIN_TESTABLE_ROWS`` rows).
-    ``data`` is ``(X, Y, sample_weight)``, ``fold`` its ``(train, test)`` rows."""
+    ``data`` is ``(X, Y, sample_weight)``, ``fold`` its ``(train, test)``
+    rows, ``units`` the errors' ``(spread, output_layer)``."""
     (X, Y, sample_weight), (train, test) = data, fold
     model = _path_model(estimator, X.shape[0])
     train_weight, test_weight = (
         None if sample_weight is None else sample_weight[rows] for rows in fold
     )
-    Y_train = Y[train].ravel() if Y.shape[1] == 1 else Y[train]
+    Y_train = estimator._search_targets(Y[train])
     errors = {}
     with warnings.catch_warnings():
         # The path's fits are a means to an end: their convergence is not
@@ -145,36 +168,42 @@ def _path_errors(estimator, data, fold, spread):
         warnings.simplefilter("ignore")
         for alpha in ALPHA_GRID:
             model.set_params(alpha=alpha).fit(X[train], Y_train, train_weight)
-            prediction = model.predict(X[test]).reshape(-1, Y.shape[1])
-            error = _fold_error(estimator, prediction, Y[test], test_weight, spread)
-            flat = len(Y) < MIN_TESTABLE_ROWS and _flat(model, X[train], Y[train])
+            prediction = estimator._search_predictions(model, X[test], Y.shape[1])
+            error = _fold_error(prediction, Y[test], test_weight, units)
+            flat = len(Y) < MIN_TESTABLE_ROWS and _flat(
+                estimator, model, X[train], Y[train]
+            )
             errors[alpha] = float(error), bool(flat)
     return errors
 
 
-def _flat(model, X, Y):
+def _flat(estimator, model, X, Y):
     """Whether the model's predictions on its training rows barely vary.
     Only ``choose_alpha``'s handful-of-rows rule asks, so only then is it
     computed."""
-    fitted = model.predict(X).reshape(-1, Y.shape[1])
+    fitted = estimator._search_predictions(model, X, Y.shape[1])
     return np.any(fitted.std(axis=0) < COLLAPSE_RATIO * Y.std(axis=0))
 
 
-def _error_units(estimator, Y, sample_weight):
-    """Per-output spread the validation errors are measured in."""
-    if estimator.loss == "squared_error":
+def _error_units(Y, sample_weight, output_layer):
+    """Per-output spread the validation errors are measured in (1 for
+    probabilities)."""
+    loss = output_layer[1]
+    target_map = LOSSES[loss].target_map
+    if target_map is None:
+        return np.ones(Y.shape[1])
+    if loss == "squared_error":
         spread = Y.std(axis=0)
         return np.where(spread > 0, spread, 1.0)
-    target_map = LOSSES[estimator.loss].target_map
     return fit_target_scaling(Y, sample_weight, "identity", target_map)[1]
 
 
-def _fold_error(estimator, prediction, Y, sample_weight, spread):
+def _fold_error(prediction, Y, sample_weight, units):
     """Weighted sum of the validation rows' errors, in units of ``spread``."""
-    if estimator.loss == "squared_error":
+    spread, (_, loss, parameter) = units
+    if loss == "squared_error":
         squared = np.sum(((prediction - Y) / spread) ** 2, axis=1)
         return squared.sum() if sample_weight is None else squared @ sample_weight
-    _, loss, parameter = estimator._output_layer()
     return prediction_loss(
         loss, parameter, prediction / spread, Y / spread, sample_weight
     )

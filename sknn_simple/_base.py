@@ -5,10 +5,12 @@ scikit-learn's ``BaseMultilayerPerceptron`` is to ``MLPRegressor``. Its
 ``fit`` validates the parameters and the data, builds the state to train
 from, asks a :class:`~sknn_simple._engine.FitEngine` for the next state,
 publishes it with one assignment and warns. A subclass says what its
-targets are: how they are checked and encoded (``_encode_targets``), the
-output layer and loss (``_output_layer``), the score early stopping ranks
-epochs by (``_validation_score``), what a collapsed fit is
-(``_collapse_message``), and ``predict``.
+targets are: how they are checked and turned into the matrix the network
+is trained on (``_target_matrix``, ``_encode_targets``), the output layer
+and loss (``_output_layer``), the score early stopping ranks epochs by
+(``_validation_score``) and the labels its split keeps in proportion
+(``_split_labels``), what a collapsed fit is (``_collapse_message``), and
+``predict``.
 """
 
 import copy
@@ -22,7 +24,7 @@ from types import SimpleNamespace
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     Interval,
@@ -58,9 +60,6 @@ from ._training import INTERRUPTED, Dataset, History
 # where L-BFGS stops being faster than MLPRegressor's defaults
 # (benchmarks/sweep_defaults.py --grid large).
 _LBFGS_MAX_SAMPLES = 10_000
-
-# Parameters added since version 0.1, with the values its models trained with.
-_ADDED_PARAMETERS = {"loss": "squared_error", "quantile": 0.5, "huber_delta": 1.0}
 
 # Callback bookkeeping that scikit-learn keeps on the estimator during fit.
 _CALLBACK_FIT_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
@@ -136,6 +135,9 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
     }
     _doc_link_module = "sknn_simple"  # the HTML repr's "?" links to our API page
     _doc_link_template = API_PAGE_TEMPLATE
+    # Parameters added after a release, with the values its saved models
+    # trained with (read by __setstate__).
+    _added_parameters: dict = {}
 
     # ------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
@@ -207,12 +209,15 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
         self : object
             The updated estimator.
         """
+        return self._partial_fit(X, y, sample_weight)
+
+    def _partial_fit(self, X, y, sample_weight, classes=None):
         if self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: there is no "
                 "held-out data between calls. Set early_stopping=False, or use fit."
             )
-        return self._fit(X, y, sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def __sklearn_is_fitted__(self):
         return self.__dict__.get("_state") is not None
@@ -227,6 +232,27 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
         if state is None:
             check_is_fitted(self)
         return state
+
+    def _predict_input(self, X, method="predict"):
+        """One snapshot of the fitted state (a refit in another thread
+        cannot mix into the call) and ``X`` validated for it; ``method``
+        names the caller in errors."""
+        state = self._fitted_state()
+        check_fitted_library(self, X, state.params, method)
+        if not _needs_no_conversion(X, state):
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=state.params.dtype,
+                reset=False,
+            )
+            if X.shape[1] != state.n_features_in:  # refitted since validation
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {state.n_features_in} features as input."
+                )
+        return state, X
 
     @property
     def _fitted_params(self):
@@ -299,14 +325,14 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
             fitted = plain_from_legacy(state, state.get("alpha", 1.0))
         # Models saved before these parameters existed trained with their
         # defaults.
-        for name, default in _ADDED_PARAMETERS.items():
+        for name, default in self._added_parameters.items():
             state.setdefault(name, default)
         super().__setstate__(state)
         if fitted is not None:
             self._state = FittedState.from_plain(fitted)
 
     # -------------------------------------------------------------- training
-    def _fit(self, X, y, sample_weight, *, incremental):
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         """Train, then publish the new state with one assignment.
 
         The rule: a fit that raises an exception leaves the previous model
@@ -323,7 +349,9 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
             # training handles (stop, keep good weights, warn): no raw
             # RuntimeWarning from numpy should reach the user.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                state, engine, notes = self._train(X, y, sample_weight, incremental)
+                state, engine, notes = self._train(
+                    X, y, sample_weight, incremental, classes
+                )
         finally:
             self.__dict__.pop(FittedAttribute.STAGING, None)
         if state is None:  # interrupted before anything was learned
@@ -349,29 +377,36 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
         else:
             self._state = previous
 
-    def _train(self, X, y, sample_weight, incremental):
+    def _train(self, X, y, sample_weight, incremental, classes=None):
         """Validate, train off to the side; return the new state (None when
         nothing was learned), the engine and what the warnings need. The
-        estimator itself is not changed."""
+        estimator itself is not changed. ``classes``: a classifier's
+        ``partial_fit`` argument."""
         previous = self.__dict__.get("_state")
         continuing = previous is not None and (self.warm_start or incremental)
         method = "partial_fit" if incremental else "fit"
         if continuing:
             check_fitted_library(self, X, previous.params, method)
-        X, Y, sample_weight, y_ndim = self._validate_training_data(
+        X, y, sample_weight = self._validate_training_data(
             X, y, sample_weight, previous if continuing else None
         )
+        notes = {"callbacks": _callback_data(X, y, sample_weight)}
+        Y, sample_weight, targets = self._target_matrix(
+            y, sample_weight, previous if continuing else None, incremental, classes
+        )
+        # Targets and weights follow X's namespace and device.
+        k = kernel_for(X)
+        Y, sample_weight = k.asarray(Y), k.asarray(sample_weight)
         solver = self._resolve_solver(X.shape[0], incremental)
-        notes = {"callbacks": _callback_data(X, Y, sample_weight, y_ndim)}
         if solver == "lbfgs":
             # Full-batch L-BFGS (and the alpha="auto" search before it) trains
             # on the distinct rows: a weight of k is then exactly k copies.
             X, Y, sample_weight = merge_duplicate_rows(X, Y, sample_weight)
         given = Dataset(X, Y, sample_weight)
         if continuing:
-            start = self._continued_state(previous, given, y_ndim)
+            start = self._continued_state(previous, given, targets)
         else:
-            start = self._new_state(given, y_ndim, solver, incremental)
+            start = self._new_state(given, targets, solver, incremental)
         rows = replace(given, Y=self._encode_targets(Y, start))
         engine = FitEngine(start, rows, self._settings(solver), incremental=incremental)
         state = engine.run(self._start_callbacks(engine, incremental, notes))
@@ -385,15 +420,19 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
             **{name: getattr(self, name) for name in self._parameter_constraints}
         )
         settings.solver, settings.score = solver, self._validation_score
+        settings.split_labels = self._split_labels
         return settings
 
-    def _new_state(self, rows, y_ndim, solver, incremental):
-        """The state a new network starts from: fresh weights, empty history."""
+    def _new_state(self, rows, targets, solver, incremental):
+        """The state a new network starts from: fresh weights, empty
+        history; ``targets`` are the state's fields that the targets decide
+        (``_target_matrix``)."""
         hidden_layer_sizes = self._validated_hidden_layer_sizes()
-        alpha = self._resolve_alpha(rows, incremental)
+        output_layer = self._output_layer(targets)
+        alpha = self._resolve_alpha(rows, incremental, output_layer)
         random_state = check_random_state(self.random_state)
         layer_sizes = (rows.X.shape[1], *hidden_layer_sizes, rows.Y.shape[1])
-        network = Network(layer_sizes, self.activation, *self._output_layer())
+        network = Network(layer_sizes, self.activation, *output_layer)
         y_offset, y_scale = self._target_map(
             to_host(rows.Y), to_host(rows.sample_weight)
         )
@@ -406,7 +445,7 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
             params=kernel_for(rows.X).asarray(params),
             y_offset=y_offset,
             y_scale=y_scale,
-            y_ndim=y_ndim,
+            **targets,
             n_features_in=staged.get("n_features_in_", rows.X.shape[1]),
             feature_names_in=staged.get("feature_names_in_"),
             solver=solver,
@@ -416,12 +455,13 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
             random_state=random_state,
         )
 
-    def _continued_state(self, previous, rows, y_ndim):
+    def _continued_state(self, previous, rows, targets):
         """The previous state, to train on from where it stopped."""
-        self._check_continuation(previous, self._validated_hidden_layer_sizes(), rows.Y)
+        hidden_layer_sizes = self._validated_hidden_layer_sizes()
+        self._check_continuation(previous, hidden_layer_sizes, rows.Y, targets)
         alpha = previous.alpha if self.alpha == "auto" else float(self.alpha)
         random_state = copy.deepcopy(previous.random_state)
-        return replace(previous, y_ndim=y_ndim, alpha=alpha, random_state=random_state)
+        return replace(previous, **targets, alpha=alpha, random_state=random_state)
 
     def _start_callbacks(self, engine, incremental, notes):
         """Open the root callback task; return the per-iteration monitor.
@@ -467,8 +507,8 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
         return [int(size) for size in sizes]
 
     def _validate_training_data(self, X, y, sample_weight, previous):
-        """Validated ``X``, ``Y`` (2-D float64), ``sample_weight`` and y's ndim;
-        ``previous`` is the state a fit continues, if any."""
+        """Validated ``X``, ``y`` and ``sample_weight``, the weights in X's
+        array library; ``previous`` is the state a fit continues, if any."""
         k = input_kernel(X)
         floats = [k.xp.float64, k.xp.float32]
         X, y = validate_data(
@@ -482,15 +522,11 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
             # the layout the caller happened to pass (e.g. a DataFrame's).
             order="C",
             multi_output=True,
-            y_numeric=True,
+            y_numeric=not is_classifier(self),
         )
         if sp.issparse(X):
             X = X.tocsr()  # minibatches gather rows
-        # float64 until encoded, whatever X's dtype (see _target); y and
-        # sample_weight follow X's namespace and device.
-        y_ndim, y = y.ndim, k.asarray(y)
-        Y = k.xp.reshape(k.as_dtype(y, k.xp.float64), (y.shape[0], -1))
-        sample_weight = k.asarray(sample_weight)
+        sample_weight = k.asarray(sample_weight)  # in X's namespace and device
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -500,10 +536,9 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
                     "sample_weight sums to zero: at least one sample needs a "
                     "positive weight."
                 )
-        self._check_targets(to_host(Y))
-        return X, Y, sample_weight, y_ndim
+        return X, y, sample_weight
 
-    def _check_continuation(self, previous, hidden_layer_sizes, Y):
+    def _check_continuation(self, previous, hidden_layer_sizes, Y, targets):
         network = previous.network
         expected = tuple(network.layer_sizes[1:-1])
         if tuple(hidden_layer_sizes) != expected:
@@ -518,7 +553,7 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
                 f"{network.layer_sizes[-1]}; warm_start and partial_fit need the "
                 "same number."
             )
-        output_activation, loss, loss_parameter = self._output_layer()
+        output_activation, loss, loss_parameter = self._output_layer(targets)
         if (self.activation, output_activation) != (
             network.activation,
             network.output_activation,
@@ -535,18 +570,22 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
             )
         self._check_target_map(previous)
 
-    def _resolve_alpha(self, rows, incremental):
+    def _resolve_alpha(self, rows, incremental, output_layer):
         """The penalty to train a new network with: ``alpha``, or what
-        "auto" chooses."""
+        "auto" chooses for the ``output_layer`` (see ``_output_layer``)."""
         if not (isinstance(self.alpha, str) and self.alpha == "auto"):
             return float(self.alpha)
         if incremental or rows.X.shape[0] >= SEARCH_MAX_ROWS:
             return LARGE_DATA_ALPHA
         # On another namespace: a host copy of these (fewer than
         # SEARCH_MAX_ROWS) rows, searched on the numpy path.
-        return choose_alpha(
-            self, to_host(rows.X), to_host(rows.Y), to_host(rows.sample_weight)
-        )[0]
+        data = (to_host(rows.X), to_host(rows.Y), to_host(rows.sample_weight))
+        return choose_alpha(self, *data, output_layer)[0]
+
+    def _split_labels(self, Y):
+        """The labels the early-stopping split keeps in proportion (None: a
+        plain random split)."""
+        return None
 
     def _resolve_solver(self, n_samples, incremental):
         if self.solver != "auto":
@@ -562,9 +601,8 @@ def _early(state):
     return bool(state.history.validation_scores)
 
 
-def _callback_data(X, Y, sample_weight, y_ndim):
-    """What callbacks receive as training data; y on the user's scale."""
-    y = Y if y_ndim == 2 else Y[:, 0]
+def _callback_data(X, y, sample_weight):
+    """What callbacks receive as training data: y as given."""
     metadata = None if sample_weight is None else {"sample_weight": sample_weight}
     return {"X": X, "y": y, "metadata": metadata}
 

@@ -62,7 +62,7 @@ class CollapsedFitWarning(UserWarning):
     """
 
 
-def collapse_message(output, Y, X, sample_weight, *, clues):
+def collapse_message(output, Y, X, sample_weight, *, clues, predicts="value"):
     """Why the fit collapsed, or None when it did not (or y is noise).
 
     Parameters
@@ -85,6 +85,9 @@ def collapse_message(output, Y, X, sample_weight, *, clues):
           ``Y`` is not normalised to it, else None;
         - ``max_iter``: the iteration limit when training stopped at it,
           else None.
+    predicts : {"value", "class probabilities"}, default="value"
+        What the model predicts (a classifier's ``Y`` are its labels as 0
+        and 1, and ``output`` its probabilities).
 
     Returns
     -------
@@ -113,10 +116,11 @@ def collapse_message(output, Y, X, sample_weight, *, clues):
         evidence = f"although X is related to y ({shown})"
     which = "" if Y.shape[1] == 1 else f" (output {j})"
     causes = _likely_causes(X, Y[:, j], weights, clues)
+    what = "predictions" if predicts == "value" else "probabilities"
     return (
-        "The fitted model predicts almost the same value for every training "
-        f"row{which}: the spread of its predictions is {ratio[j]:.2%} of the "
-        f"spread of y, {evidence}. Likely causes: " + "; ".join(causes) + "."
+        f"The fitted model predicts almost the same {predicts} for every "
+        f"training row{which}: the spread of its {what} is {ratio[j]:.2%} of "
+        f"the spread of y, {evidence}. Likely causes: " + "; ".join(causes) + "."
     )
 
 
@@ -271,7 +275,7 @@ def checked_rows(*arrays):
     return [to_host(array) for array in arrays]
 
 
-def fit_collapse_message(engine, rows, incremental, max_iter):
+def fit_collapse_message(engine, rows, incremental, max_iter, predicts="value"):
     """The CollapsedFitWarning's message for a finished fit, or None.
 
     ``rows`` are all the rows, their targets encoded as trained on;
@@ -302,7 +306,7 @@ def fit_collapse_message(engine, rows, incremental, max_iter):
         output_bounds=bounds if engine.start.y_scale is None else None,
         max_iter=max_iter if engine.reason == MAX_ITER else None,
     )
-    return collapse_message(predict(X), Y, X, weights, clues=clues)
+    return collapse_message(predict(X), Y, X, weights, clues=clues, predicts=predicts)
 
 
 def scale_for_advice(rows, reason, incremental):

@@ -38,8 +38,9 @@ class FitEngine:
     settings : object
         The estimator's hyper-parameters as attributes (``max_iter``,
         ``tol``, ``batch_size``, ``learning_rate_init``, ...), with
-        ``solver`` resolved and ``score(Y, prediction, sample_weight=)``,
-        the validation score of early stopping.
+        ``solver`` resolved, ``score(Y, prediction, sample_weight=)``,
+        the validation score of early stopping, and ``split_labels(Y)``,
+        the labels its split keeps in proportion (or None).
     incremental : bool, default=False
         One epoch of ``partial_fit``, whose optimizer carries on.
 
@@ -96,6 +97,9 @@ class FitEngine:
         """Hold out the early-stopping rows, resolve the batch size and
         build the fit's one objective on the rows trained on."""
         settings, rows = self.settings, self.data
+        if self.lbfgs:
+            rows = self.data = _in_float64(rows)
+            self.params = kernel_for(self.params).as_dtype(self.params, _float64(rows))
         if self.early_stopping:
             self.data = _split(rows, settings, self.random_state)
         if not self.lbfgs:
@@ -117,9 +121,10 @@ class FitEngine:
         else:
             history.validation_scores, history.validation_loss_curve = [], []
             history.best_validation_score = -np.inf
+        start_dtype = self.start.params.dtype
         return replace(
             self.start,
-            params=params,
+            params=kernel_for(params).as_dtype(params, start_dtype),
             history=history,
             optimizer=optimizer,
             solver=self.settings.solver,
@@ -156,6 +161,30 @@ class FitEngine:
 _OPTIMIZERS = {"sgd": SGDOptimizer, "adam": AdamOptimizer}
 
 
+def _float64(rows):
+    """float64 of the rows' array library."""
+    return kernel_for(rows.Y).xp.float64
+
+
+def _in_float64(rows):
+    """The rows in float64 (themselves when they are): L-BFGS computes in
+    float64 whatever the data's dtype, and the fitted weights take the
+    data's again. Its line search compares losses that float32 rounding
+    blurs; on float32, fits on two array libraries (or BLAS kernels) whose
+    rounding differs drifted apart by 1% in 40 iterations."""
+    if rows.Y.dtype == _float64(rows):
+        return rows
+    k = kernel_for(rows.X)
+    X = (
+        rows.X.astype(np.float64)
+        if hasattr(rows.X, "tocsr")
+        else k.as_dtype(rows.X, _float64(rows))
+    )
+    weights = rows.sample_weight
+    weights = None if weights is None else k.as_dtype(weights, _float64(rows))
+    return Dataset(X, k.as_dtype(rows.Y, _float64(rows)), weights)
+
+
 def _batch_size(batch_size, n_samples):
     if batch_size == "auto":
         return min(200, n_samples)
@@ -173,7 +202,10 @@ def _split(rows, settings, random_state):
     X, Y, sample_weight = rows.X, rows.Y, rows.sample_weight
     arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
     split = train_test_split(
-        *arrays, test_size=settings.validation_fraction, random_state=random_state
+        *arrays,
+        test_size=settings.validation_fraction,
+        random_state=random_state,
+        stratify=settings.split_labels(Y),
     )
     if split[1].shape[0] < 2:
         raise ValueError(

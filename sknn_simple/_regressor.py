@@ -5,12 +5,11 @@ from numbers import Real
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
 from ._activations import OUTPUT_RANGES
-from ._base import BaseSimpleMLP, _needs_no_conversion
+from ._base import BaseSimpleMLP
 from ._diagnostics import fit_collapse_message
-from ._kernels import ARRAY_API_AVAILABLE, check_fitted_library, kernel_for
+from ._kernels import ARRAY_API_AVAILABLE, kernel_for, to_host
 from ._losses import IDENTITY_OUTPUT_ONLY, LOSSES, REGRESSION_LOSSES
 from ._target import fit_target_scaling, scale_targets
 
@@ -312,6 +311,9 @@ class SimpleMLPRegressor(RegressorMixin, BaseSimpleMLP):
     # for one) still test this attribute, which RegressorMixin no longer sets
     # from scikit-learn 1.8 on.
     _estimator_type = "regressor"
+    # Parameters added since version 0.1, with the values its models trained
+    # with.
+    _added_parameters = {"loss": "squared_error", "quantile": 0.5, "huber_delta": 1.0}
 
     _parameter_constraints: dict = {
         **BaseSimpleMLP._parameter_constraints,
@@ -404,22 +406,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseSimpleMLP):
             the training range can overflow a network with unbounded (relu,
             identity) layers. A fitted model never returns a non-finite value.
         """
-        # One snapshot: a refit in another thread cannot mix into this call.
-        state = self._fitted_state()
-        check_fitted_library(self, X, state.params)
-        if not _needs_no_conversion(X, state):
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=["csr", "csc"],
-                dtype=state.params.dtype,
-                reset=False,
-            )
-            if X.shape[1] != state.n_features_in:  # refitted since validation
-                raise ValueError(
-                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                    f"expecting {state.n_features_in} features as input."
-                )
+        state, X = self._predict_input(X)
         return state.predict(X)
 
     def __sklearn_tags__(self):
@@ -431,11 +418,19 @@ class SimpleMLPRegressor(RegressorMixin, BaseSimpleMLP):
         return tags
 
     # ------------------------------------------- what the targets are (hooks)
-    def _output_layer(self):
+    def _output_layer(self, targets=None):
         """The output activation, the loss and the loss's parameter."""
         name = LOSSES[self.loss].parameter
         loss_parameter = None if name is None else float(getattr(self, name))
         return self.output_activation, self.loss, loss_parameter
+
+    def _target_matrix(self, y, sample_weight, previous, incremental, classes):
+        """``y`` as a 2-D float64 matrix (float64 until encoded, whatever X's
+        dtype: see _target), the weights, and the state's ``y_ndim``."""
+        k = kernel_for(y)
+        Y = k.xp.reshape(k.as_dtype(y, k.xp.float64), (y.shape[0], -1))
+        self._check_targets(to_host(Y))
+        return Y, sample_weight, {"y_ndim": y.ndim}
 
     def _check_targets(self, Y):
         if self.loss in IDENTITY_OUTPUT_ONLY and self.output_activation != "identity":
@@ -467,6 +462,14 @@ class SimpleMLPRegressor(RegressorMixin, BaseSimpleMLP):
         if state.y_scale is not None:
             Y = scale_targets(Y, state.y_offset, state.y_scale)
         return kernel_for(Y).as_dtype(Y, state.params.dtype)
+
+    def _search_targets(self, Y):
+        """What the ``alpha="auto"`` search's models are fitted to."""
+        return Y.ravel() if Y.shape[1] == 1 else Y
+
+    def _search_predictions(self, model, X, n_outputs):
+        """A search model's predictions, shaped like ``Y``."""
+        return model.predict(X).reshape(-1, n_outputs)
 
     def _validation_score(self, Y, prediction, sample_weight=None):
         return r2_score(Y, prediction, sample_weight=sample_weight)

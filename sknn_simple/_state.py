@@ -33,7 +33,7 @@ from ._kernels import (
     namespace_of,
     to_host,
 )
-from ._losses import valid_parameter
+from ._losses import CLASSIFICATION_LOSSES, valid_parameter
 from ._network import Network
 from ._solvers import AdamOptimizer, SGDOptimizer
 from ._target import unscale_targets
@@ -66,6 +66,10 @@ class FittedState:
         The stochastic solver's moments, for warm starts and partial_fit.
     random_state : numpy.random.RandomState
         The generator after training, for the next epochs' shuffles.
+    classes : ndarray or None
+        A classifier's ``classes_`` (None for a regressor): the labels of
+        the output columns (for two classes, the one output is the second
+        class's probability); ``y_ndim`` 2 for a multilabel target.
     """
 
     network: Network
@@ -80,6 +84,7 @@ class FittedState:
     history: History
     optimizer: object
     random_state: np.random.RandomState
+    classes: np.ndarray | None = None
 
     def __post_init__(self):
         check_state(self)
@@ -103,6 +108,21 @@ class FittedState:
     @property
     def normalize_y(self):
         return self.y_scale is not None
+
+    def decision(self, X):
+        """The output layer's values for validated ``X`` before the loss's
+        link (a classifier's logits), in an array of their own.
+
+        Raises
+        ------
+        ValueError
+            When an output is not finite.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = self.network.forward(self.params, X, views=self._views)
+        if not all_finite(output):
+            raise ValueError(_overflow_message(output))
+        return output
 
     def predict(self, X):
         """Network output for validated ``X``, mapped back to y's scale.
@@ -150,7 +170,7 @@ class FittedState:
             return cls(network=network, history=history, optimizer=optimizer, **plain)
         except (KeyError, TypeError) as error:
             raise ValueError(
-                f"The saved SimpleMLPRegressor is incomplete or corrupt ({error!r}); "
+                f"The saved sknn_simple model is incomplete or corrupt ({error!r}); "
                 "refit the model."
             ) from error
 
@@ -228,18 +248,38 @@ def check_state(state):
         problems.append("the parameters are not all finite")
     if network.layer_sizes[0] != state.n_features_in:
         problems.append("the input layer does not match n_features_in_")
-    if not (state.y_ndim == 2 or (state.y_ndim == 1 and network.layer_sizes[-1] == 1)):
+    if not (
+        state.y_ndim == 2
+        or (state.y_ndim == 1 and network.layer_sizes[-1] == 1)
+        or (state.y_ndim == 1 and state.classes is not None)
+    ):
         problems.append(f"y_ndim is {state.y_ndim!r}")
+    if not _valid_classes(state):
+        problems.append("the classes do not match the loss or the output layer")
     if (state.y_offset is None) != (state.y_scale is None):
         problems.append("the target map has an offset or a scale, not both")
     elif state.y_scale is not None and not _valid_target_map(state):
         problems.append("the target scale is not positive and finite")
     if problems:
         raise ValueError(
-            "This SimpleMLPRegressor's fitted state is corrupt: "
+            "This model's fitted state is corrupt: "
             + "; ".join(problems)
             + ". It was not produced by fit (a damaged or edited file?): refit it."
         )
+
+
+def _valid_classes(state):
+    """A classifier's state has classes, one per output (two for one
+    binary output), and a classification loss; a regressor's has neither."""
+    loss, n_outputs = state.network.loss_name, state.network.layer_sizes[-1]
+    if state.classes is None:
+        return loss not in CLASSIFICATION_LOSSES
+    n_classes = np.shape(state.classes)
+    if loss == "log_loss":
+        return n_classes == (n_outputs,) and n_outputs > 2
+    binary = n_outputs == 1 and n_classes == (2,) and state.y_ndim == 1
+    multilabel = n_classes == (n_outputs,) and state.y_ndim == 2
+    return loss == "binary_log_loss" and (binary or multilabel)
 
 
 def _valid_target_map(state):
