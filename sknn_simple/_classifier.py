@@ -5,7 +5,6 @@ import warnings
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.exceptions import DataConversionWarning
-from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import (
@@ -18,7 +17,7 @@ from sklearn.utils.validation import column_or_1d
 from ._base import BaseSimpleMLP, _stochastic_only
 from ._diagnostics import fit_collapse_message
 from ._kernels import ARRAY_API_AVAILABLE, kernel_for, to_host
-from ._losses import softmax
+from ._losses import prediction_loss, softmax
 from ._state import FittedAttribute
 
 
@@ -97,7 +96,7 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
 
     tol : float, default=1e-4
         Training stops when the loss (or, with early stopping, the
-        validation accuracy) has not improved by at least ``tol`` for more
+        validation score) has not improved by at least ``tol`` for more
         than ``n_iter_no_change`` consecutive epochs; "lbfgs" stops when its
         projected gradient is below ``tol``, or its loss fell by less than
         ``tol`` times itself over ``n_iter_no_change`` iterations.
@@ -117,8 +116,9 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows (stratified by class),
-        stop when the validation accuracy stops improving, and keep the
-        weights that scored best. "sgd" and "adam" only.
+        stop when the validation score (minus the validation log loss)
+        stops improving, and keep the weights that scored best. "sgd" and
+        "adam" only.
 
     validation_fraction : float, default=0.1
         Fraction of rows held out for early stopping.
@@ -156,11 +156,12 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
     loss_curve_ : list of float
         The objective after each epoch or iteration.
     validation_scores_ : list of float or None
-        Validation accuracy after each epoch with early stopping.
+        Minus the validation log loss after each epoch with early stopping
+        (higher is better, as scikit-learn's "neg_log_loss" scorer).
     validation_loss_curve_ : list of float or None
         Validation cross-entropy after each epoch with early stopping.
     best_validation_score_ : float or None
-        Best validation accuracy with early stopping.
+        Best validation score with early stopping.
     t_ : int
         Number of training rows seen by the solver.
     n_iter_ : int
@@ -189,7 +190,9 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
     ``sample_weight`` with every solver; sparse input with every solver;
     float32 input trains in float32; a fit that raises leaves the previous
     model, and a diverging one keeps its best weights; the output layer's
-    activation is part of the loss (computed from the logits).
+    activation is part of the loss (computed from the logits); early
+    stopping ranks epochs by validation log loss, not accuracy (see
+    ``validation_scores_``).
 
     See Also
     --------
@@ -420,6 +423,12 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
             )
             y = column_or_1d(y)
         check_classification_targets(y)
+        if type_of_target(y) == "multiclass-multioutput":
+            raise ValueError(
+                "SimpleMLPClassifier takes labels, or a multilabel indicator "
+                "matrix of 0 and 1; y is multiclass-multioutput. Fit one "
+                "classifier per column (sklearn.multioutput.MultiOutputClassifier)."
+            )
         if incremental and previous is None and classes is None:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit: one "
@@ -485,13 +494,16 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
         return full
 
     def _validation_score(self, Y, prediction, sample_weight=None):
-        """Accuracy of the probabilities against the 0/1 targets."""
+        """Minus the mean cross-entropy of the probabilities (scikit-learn's
+        "neg_log_loss"): accuracy moves in steps of one validation row and
+        stalls while the probabilities still improve, so a stop on it ended
+        fits on small data with near-uniform probabilities."""
         Y, prediction = to_host(Y), to_host(prediction)
-        if Y.shape[1] > 1 and self._one_hot(Y):
-            Y, prediction = Y.argmax(axis=1), prediction.argmax(axis=1)
-        else:
-            prediction = prediction > 0.5
-        return accuracy_score(Y, prediction, sample_weight=to_host(sample_weight))
+        loss = "log_loss" if Y.shape[1] > 1 and self._one_hot(Y) else "binary_log_loss"
+        sample_weight = to_host(sample_weight)
+        total = prediction_loss(loss, None, prediction, Y, sample_weight)
+        weight = len(Y) if sample_weight is None else float(np.sum(sample_weight))
+        return -total / weight
 
     @staticmethod
     def _one_hot(Y):

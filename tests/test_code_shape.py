@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).parent.parent / "sknn_simple"
 MAX_LINES = 60  # of code, the docstring not counted
 MAX_PARAMETERS = 8  # self and cls not counted
-EXEMPT = {("_regressor.py", "__init__")}
+EXEMPT = {("_regressor.py", "__init__"), ("_classifier.py", "__init__")}
 
 
 def _functions():
