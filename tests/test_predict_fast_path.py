@@ -17,7 +17,7 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.utils.validation import validate_data
 
-from sknn_simple import SimpleMLPRegressor, _base, _regressor
+from sknn_simple import SimpleMLPRegressor, _base
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -168,7 +168,7 @@ def _assert_identical(values, expected):
 
 def _slow_outcome(model, X, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(_regressor, "_needs_no_conversion", lambda X, state: False)
+        patch.setattr(_base, "_needs_no_conversion", lambda X, state: False)
         return _outcome(model, X)
 
 
@@ -180,7 +180,7 @@ def test_predict_is_the_same_with_and_without_the_fast_path(model, X_in, monkeyp
 @pytest.mark.parametrize("X_in", [value for _, value in INPUTS], ids=IDS)
 def test_the_fast_path_takes_only_what_validate_data_returns_unchanged(model, X_in):
     state = model._state
-    if not _regressor._needs_no_conversion(X_in, state):
+    if not _base._needs_no_conversion(X_in, state):
         return
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -210,7 +210,7 @@ def test_assume_finite_is_respected(X_in, monkeypatch):
 def test_assume_finite_with_finite_data_takes_the_fast_path(monkeypatch):
     model = _model()
     expected = model.predict(X)
-    monkeypatch.setattr(_regressor, "validate_data", _no_validate_data)
+    monkeypatch.setattr(_base, "validate_data", _no_validate_data)
     with sklearn.config_context(assume_finite=True):
         _assert_identical(model.predict(X), expected)
 
@@ -227,7 +227,7 @@ def test_a_plain_float_array_skips_validate_data(dtype, order, n_rows, monkeypat
     X_in = np.asarray(X[:n_rows], dtype=dtype, order=order)
     expected = model.predict(X_in)
     expected_score = model.score(X_in, Y[:n_rows]) if n_rows > 1 else None
-    monkeypatch.setattr(_regressor, "validate_data", _no_validate_data)
+    monkeypatch.setattr(_base, "validate_data", _no_validate_data)
     _assert_identical(model.predict(X_in), expected)
     if n_rows > 1:  # score is predict and scikit-learn's r2_score
         assert model.score(X_in, Y[:n_rows]) == expected_score
@@ -240,14 +240,14 @@ def test_a_plain_float_array_skips_validate_data(dtype, order, n_rows, monkeypat
 )
 def test_anything_else_goes_through_validate_data(X_in, monkeypatch):
     model = _model()
-    monkeypatch.setattr(_regressor, "validate_data", _no_validate_data)
+    monkeypatch.setattr(_base, "validate_data", _no_validate_data)
     with pytest.raises(AssertionError, match="validate_data was called"):
         model.predict(X_in)
 
 
 def test_a_model_fitted_with_feature_names_goes_through_validate_data(monkeypatch):
     model = _model(pd.DataFrame(X, columns=FEATURES))
-    monkeypatch.setattr(_regressor, "validate_data", _no_validate_data)
+    monkeypatch.setattr(_base, "validate_data", _no_validate_data)
     with pytest.raises(AssertionError, match="validate_data was called"):
         model.predict(X)
 
@@ -286,7 +286,7 @@ def test_the_sum_test_is_silent_and_the_full_check_speaks():
     X_in = _with(-np.inf, 0, 0, _with(np.inf))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert not _regressor._needs_no_conversion(X_in, model._state)
+        assert not _base._needs_no_conversion(X_in, model._state)
     assert caught == []
     with (
         pytest.raises(ValueError, match=re.escape("Input X contains infinity")),
