@@ -335,7 +335,7 @@ def test_the_search_avoids_a_collapsing_penalty_on_fewer_than_20_rows(monkeypatc
     # best penalty whose fits all kept some spread wins, not the best one.
     strongest, runner_up = _alpha_search.ALPHA_GRID[-1], _alpha_search.ALPHA_GRID[1]
 
-    def totals(estimator, X, Y, sample_weight, folds):
+    def totals(estimator, data, folds, output_layer):
         errors = dict.fromkeys(_alpha_search.ALPHA_GRID, 10.0)
         errors[strongest], errors[runner_up] = 1.0, 2.0
         return errors, {strongest}
@@ -344,7 +344,9 @@ def test_the_search_avoids_a_collapsing_penalty_on_fewer_than_20_rows(monkeypatc
     for n_samples, expected in ((15, runner_up), (25, strongest)):
         X, y = make_friedman1(n_samples=n_samples, random_state=0)
         model = SimpleMLPRegressor()
-        assert _alpha_search.choose_alpha(model, X, y[:, None], None)[0] == expected
+        output_layer = model._output_layer()
+        chosen = _alpha_search.choose_alpha(model, X, y[:, None], None, output_layer)
+        assert chosen[0] == expected
 
 
 def test_auto_alpha_with_early_stopping_on_a_handful_of_rows():
