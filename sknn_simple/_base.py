@@ -39,7 +39,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import ACTIVATIONS
-from ._alpha_search import LARGE_DATA_ALPHA, SEARCH_MAX_ROWS, choose_alpha
+from ._alpha_search import LARGE_DATA_ALPHA, choose_alpha, searches
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackMonitor, CallbackSupportMixin
 from ._diagnostics import scale_for_advice, warn_about_fit
 from ._docs import API_PAGE_TEMPLATE
@@ -429,7 +429,7 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
         (``_target_matrix``)."""
         hidden_layer_sizes = self._validated_hidden_layer_sizes()
         output_layer = self._output_layer(targets)
-        alpha = self._resolve_alpha(rows, incremental, output_layer)
+        alpha = self._resolve_alpha(rows, solver, incremental, output_layer)
         random_state = check_random_state(self.random_state)
         layer_sizes = (rows.X.shape[1], *hidden_layer_sizes, rows.Y.shape[1])
         network = Network(layer_sizes, self.activation, *output_layer)
@@ -570,15 +570,16 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
             )
         self._check_target_map(previous)
 
-    def _resolve_alpha(self, rows, incremental, output_layer):
+    def _resolve_alpha(self, rows, solver, incremental, output_layer):
         """The penalty to train a new network with: ``alpha``, or what
-        "auto" chooses for the ``output_layer`` (see ``_output_layer``)."""
+        "auto" chooses for the ``solver`` and ``output_layer`` (see
+        ``_output_layer``)."""
         if not (isinstance(self.alpha, str) and self.alpha == "auto"):
             return float(self.alpha)
-        if incremental or rows.X.shape[0] >= SEARCH_MAX_ROWS:
+        if incremental or not searches(self, rows.X.shape[0], solver):
             return LARGE_DATA_ALPHA
-        # On another namespace: a host copy of these (fewer than
-        # SEARCH_MAX_ROWS) rows, searched on the numpy path.
+        # On another namespace: a host copy of these (at most 10,000)
+        # rows, searched on the numpy path.
         data = (to_host(rows.X), to_host(rows.Y), to_host(rows.sample_weight))
         return choose_alpha(self, *data, output_layer)[0]
 
