@@ -126,6 +126,7 @@ sphinx_gallery_conf = {
         [
             "plot_quickstart.py",
             "plot_vs_mlpregressor.py",
+            "plot_classification.py",
             "plot_blog_network.py",
             "plot_solvers.py",
             "plot_early_stopping.py",

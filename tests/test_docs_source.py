@@ -1,7 +1,12 @@
-"""The reStructuredText sources of the docs render as written."""
+"""The reStructuredText sources of the docs render as written, and the
+``>>>`` examples of the user guide's classification page run."""
 
+import doctest
 import re
+import warnings
 from pathlib import Path
+
+from sklearn.exceptions import ConvergenceWarning
 
 DOCS = Path(__file__).parents[1] / "docs"
 
@@ -21,3 +26,20 @@ def test_labels_at_the_start_of_list_items_are_escaped():
         if _LABEL_READ_AS_ENUMERATION.match(line)
     ]
     assert not unescaped, "write \\(b) for a label:\n" + "\n".join(unescaped)
+
+
+def test_classification_page_examples_run():
+    """Every ``>>>`` line of the classification page runs and prints what the
+    page shows (the page's numbers and shapes come from this run)."""
+    page = DOCS / "user_guide" / "classification.rst"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        failures, attempted = doctest.testfile(
+            str(page),
+            module_relative=False,
+            optionflags=doctest.NORMALIZE_WHITESPACE,
+            verbose=False,
+            report=True,
+        )
+    assert attempted > 20
+    assert failures == 0, f"{failures} of the page's >>> examples failed"

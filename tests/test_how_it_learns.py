@@ -303,6 +303,11 @@ REQUIRED_EXCERPTS = {
     "sknn_simple._base.BaseSimpleMLP._train",
     "sknn_simple._regressor.SimpleMLPRegressor._encode_targets",
     "sknn_simple._engine.FitEngine.run",
+    # The classifier's cross-entropies and softmax, on logits.
+    "sknn_simple._losses._binary_log_loss_terms",
+    "sknn_simple._losses._log_loss_terms",
+    "sknn_simple._losses.softmax",
+    "sknn_simple._network.Network._bind_activations",
 }
 
 
@@ -348,6 +353,10 @@ SCOPES = [
     "sknn_simple._activations._logistic",
     "sknn_simple._activations._logistic_derivative",
     "sknn_simple._losses._squared_error_terms",
+    "sknn_simple._losses._binary_log_loss_terms",
+    "sknn_simple._losses._log_loss_terms",
+    "sknn_simple._losses.softmax",
+    "sknn_simple._network.Network._bind_activations",
     "sknn_simple._objective.Objective.penalty",
     "sknn_simple._objective.Objective.add_penalty_gradient",
     "sknn_simple._objective.Objective.total",
@@ -368,6 +377,7 @@ SCOPES = [
     "sknn_simple._target.fit_target_scaling",
     "sknn_simple._base.BaseSimpleMLP._train",
     "sknn_simple._regressor.SimpleMLPRegressor._encode_targets",
+    "sknn_simple._regressor.SimpleMLPRegressor._target_matrix",
     "sknn_simple._engine.FitEngine.__init__",
     "sknn_simple._engine.FitEngine._prepare",
     "sknn_simple._engine.FitEngine.run",
