@@ -9,7 +9,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._regressor import SimpleMLPRegressor
+from ._base import BaseSimpleMLP
 
 
 def _import_pyplot():
@@ -230,7 +230,8 @@ class LossCurveDisplay:
         Parameters
         ----------
         estimator : estimator instance
-            A fitted :class:`~sknn_simple.SimpleMLPRegressor`, a fitted
+            A fitted :class:`~sknn_simple.SimpleMLPRegressor` or
+            :class:`~sknn_simple.SimpleMLPClassifier`, a fitted
             :class:`~sklearn.neural_network.MLPRegressor` (stochastic
             solvers; it records validation R² but no validation loss, so only
             its training loss is drawn), or a fitted
@@ -267,12 +268,13 @@ class LossCurveDisplay:
         """
         _import_pyplot()
         network = estimator[-1] if isinstance(estimator, Pipeline) else estimator
-        known = isinstance(network, (SimpleMLPRegressor, MLPRegressor, MLPClassifier))
+        known = isinstance(network, (BaseSimpleMLP, MLPRegressor, MLPClassifier))
         if not known and not hasattr(network, "loss_curve_"):
             raise TypeError(
-                "LossCurveDisplay.from_estimator needs a SimpleMLPRegressor, an "
-                "MLPRegressor, or a Pipeline ending in one (an estimator with a "
-                f"loss_curve_ attribute); got {type(network).__name__}."
+                "LossCurveDisplay.from_estimator needs a SimpleMLPRegressor, a "
+                "SimpleMLPClassifier, an MLPRegressor, an MLPClassifier, or a "
+                "Pipeline ending in one (an estimator with a loss_curve_ "
+                f"attribute); got {type(network).__name__}."
             )
         check_is_fitted(network)
         solver = getattr(network, "solver_", getattr(network, "solver", None))

@@ -10,7 +10,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknn_simple import SimpleMLPRegressor
+from sknn_simple import SimpleMLPClassifier, SimpleMLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -202,3 +202,28 @@ def test_teardown_runs_when_fit_fails(data):
         model.set_callbacks(recorder).fit(X, y)
     assert recorder.calls[-1] == ("teardown", None)
     assert not hasattr(model, "_callback_fit_ctx")
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_classifier_reports_its_log_loss_at_each_epoch(data, solver):
+    """The classifier trains on the same engine: one task per epoch (or
+    iteration), and the model reconstructed there gives its probabilities."""
+    X, y = data
+    labels = np.where(y > np.median(y), "high", "low")
+    monitor = ScoringMonitor(scoring="neg_log_loss")
+    model = SimpleMLPClassifier((8,), solver=solver, max_iter=6, tol=0.0)
+    model.set_params(random_state=0).set_callbacks(monitor).fit(X, labels)
+    log = monitor.get_logs().data_as_pandas
+    epochs = log[log["parent_task_id_path"] == (0,)]
+    assert len(epochs) >= model.n_iter_
+    final = -np.mean(np.log(model.predict_proba(X)[labels == "high", 0]))
+    assert np.isfinite(final)
+    assert epochs["neg_log_loss"].iloc[-1] == pytest.approx(
+        -_log_loss(model, X, labels), rel=1e-6
+    )
+
+
+def _log_loss(model, X, labels):
+    from sklearn.metrics import log_loss
+
+    return log_loss(labels, model.predict_proba(X), labels=model.classes_)

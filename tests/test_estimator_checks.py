@@ -7,7 +7,7 @@ import os
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn_simple import SimpleMLPRegressor
+from sknn_simple import SimpleMLPClassifier, SimpleMLPRegressor
 
 
 def _check_name(check):
@@ -56,7 +56,7 @@ def runnable_checks(estimators, **kwargs):
     return pytest.mark.parametrize(checks.args[0], cases, **checks.kwargs)
 
 
-sklearn_checks = runnable_checks([SimpleMLPRegressor()])
+sklearn_checks = runnable_checks([SimpleMLPRegressor(), SimpleMLPClassifier()])
 _CASES = sklearn_checks.args[1]
 
 
@@ -70,14 +70,17 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 def test_array_api_checks_run_on_every_library_installed_here():
-    """Leaving out the unavailable devices must not leave out these."""
-    kept = [
-        getattr(check, "keywords", {}).get("array_namespace")
-        for _, check in _CASES
-        if _check_name(check) == "check_array_api_input"
-    ]
+    """Leaving out the unavailable devices must not leave out these, for
+    either estimator."""
+    kept = {}
+    for estimator, check in _CASES:
+        if _check_name(check) == "check_array_api_input":
+            namespace = getattr(check, "keywords", {}).get("array_namespace")
+            kept.setdefault(type(estimator).__name__, set()).add(namespace)
     if not kept:
         pytest.skip("this scikit-learn runs no array API checks (< 1.9)")
     expected = {"numpy", "array_api_strict", "torch"}
     installed = {name for name in expected if importlib.util.find_spec(name)}
-    assert installed <= set(kept)
+    assert set(kept) == {"SimpleMLPRegressor", "SimpleMLPClassifier"}
+    for namespaces in kept.values():
+        assert installed <= namespaces

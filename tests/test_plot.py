@@ -268,3 +268,19 @@ def test_importing_the_package_does_not_import_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_classifier_with_early_stopping_draws_both_curves():
+    from sklearn.datasets import load_iris
+
+    from sknn_simple import SimpleMLPClassifier
+
+    X, y = load_iris(return_X_y=True)
+    model = make_pipeline(
+        StandardScaler(), SimpleMLPClassifier(early_stopping=True, random_state=0)
+    ).fit(X, y)
+    display = LossCurveDisplay.from_estimator(model)
+    np.testing.assert_array_equal(display.line_.get_ydata(), model[-1].loss_curve_)
+    np.testing.assert_array_equal(
+        display.validation_line_.get_ydata(), model[-1].validation_loss_curve_
+    )

@@ -31,7 +31,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknn_simple import SimpleMLPRegressor
+from sknn_simple import SimpleMLPClassifier, SimpleMLPRegressor
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO_ROOT / "examples").glob("*.py"))
@@ -129,6 +129,29 @@ def test_grid_search_on_dask_matches_the_sequential_search(dask_client, friedman
             on_dask.cv_results_[key], sequential.cv_results_[key], rtol=1e-6
         )
     assert_allclose(on_dask.predict(X), sequential.predict(X), rtol=1e-6, atol=1e-9)
+
+
+def test_a_classifier_grid_search_on_dask_matches_the_sequential_search(dask_client):
+    """String labels and log-loss scoring through the Dask backend."""
+    X, y = make_friedman1(n_samples=300, noise=0.5, random_state=0)
+    labels = np.where(y > np.median(y), "high", "low")
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), SimpleMLPClassifier(**SMALL)),
+        {"simplemlpclassifier__alpha": [1e-3, 1.0]},
+        scoring="neg_log_loss",
+        cv=3,
+    )
+    sequential = clone(search).set_params(n_jobs=1).fit(X, labels)
+    on_dask = clone(search)
+    with joblib.parallel_config(backend="dask"):
+        on_dask.fit(X, labels)
+    assert on_dask.best_params_ == sequential.best_params_
+    assert_allclose(
+        on_dask.cv_results_["mean_test_score"],
+        sequential.cv_results_["mean_test_score"],
+        rtol=1e-6,
+    )
+    assert_array_equal(on_dask.predict(X), sequential.predict(X))
 
 
 # ----------------------------------------------- models to and from workers
