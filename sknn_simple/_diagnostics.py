@@ -62,7 +62,7 @@ class CollapsedFitWarning(UserWarning):
     """
 
 
-def collapse_message(output, Y, X, sample_weight, *, clues, predicts="value"):
+def collapse_message(output, Y, X, sample_weight, *, clues):
     """Why the fit collapsed, or None when it did not (or y is noise).
 
     Parameters
@@ -84,10 +84,10 @@ def collapse_message(output, Y, X, sample_weight, *, clues, predicts="value"):
         - ``output_bounds``: the range of a bounded output activation, when
           ``Y`` is not normalised to it, else None;
         - ``max_iter``: the iteration limit when training stopped at it,
-          else None.
-    predicts : {"value", "class probabilities"}, default="value"
-        What the model predicts (a classifier's ``Y`` are its labels as 0
-        and 1, and ``output`` its probabilities).
+          else None;
+        - ``predicts`` (optional): "class probabilities" for a classifier
+          (its ``Y`` are the labels as 0 and 1, ``output`` the
+          probabilities), "value" by default.
 
     Returns
     -------
@@ -116,6 +116,7 @@ def collapse_message(output, Y, X, sample_weight, *, clues, predicts="value"):
         evidence = f"although X is related to y ({shown})"
     which = "" if Y.shape[1] == 1 else f" (output {j})"
     causes = _likely_causes(X, Y[:, j], weights, clues)
+    predicts = clues.get("predicts", "value")
     what = "predictions" if predicts == "value" else "probabilities"
     return (
         f"The fitted model predicts almost the same {predicts} for every "
@@ -306,7 +307,8 @@ def fit_collapse_message(engine, rows, incremental, max_iter, predicts="value"):
         output_bounds=bounds if engine.start.y_scale is None else None,
         max_iter=max_iter if engine.reason == MAX_ITER else None,
     )
-    return collapse_message(predict(X), Y, X, weights, clues=clues, predicts=predicts)
+    clues["predicts"] = predicts
+    return collapse_message(predict(X), Y, X, weights, clues=clues)
 
 
 def scale_for_advice(rows, reason, incremental):
