@@ -128,7 +128,7 @@ def choose_alpha(estimator, X, Y, sample_weight, output_layer):
     n_samples, grid = Y.shape[0], alpha_grid(estimator, Y.shape[0])
     if n_samples < MIN_SEARCH_ROWS:
         return grid[0], {}
-    folds = _folds(estimator, estimator._search_targets(Y))
+    folds = _folds(estimator, estimator._search_targets(Y, output_layer[1]))
     layer_sizes = (X.shape[1], *estimator._validated_hidden_layer_sizes(), Y.shape[1])
     # One thread limit for all the path's fits: each would otherwise set
     # and restore it on its own (see _blas.training_threads).
@@ -192,7 +192,7 @@ def _path_errors(estimator, data, fold, units):
     train_weight, test_weight = (
         None if sample_weight is None else sample_weight[rows] for rows in fold
     )
-    Y_train = estimator._search_targets(Y[train])
+    Y_train = estimator._search_targets(Y[train], units[1][1])
     errors = {}
     with warnings.catch_warnings():
         # The path's fits are a means to an end: their convergence is not

@@ -17,7 +17,6 @@ from sklearn.utils.validation import column_or_1d
 from ._base import BaseSimpleMLP, _stochastic_only
 from ._diagnostics import fit_collapse_message
 from ._kernels import ARRAY_API_AVAILABLE, kernel_for, to_host
-from ._losses import prediction_loss, softmax
 from ._state import FittedAttribute
 
 
@@ -478,15 +477,15 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
         every class has two rows; None for multilabel targets."""
         Y = to_host(Y)
         if Y.shape[1] > 1 and not np.all(Y.sum(axis=1) == 1):
-            return None
+            return None  # (a multilabel target of one label a row is split by it)
         labels = Y[:, 0] if Y.shape[1] == 1 else Y.argmax(axis=1)
         return labels if np.unique(labels, return_counts=True)[1].min() >= 2 else None
 
-    def _search_targets(self, Y):
+    def _search_targets(self, Y, loss):
         """Class indices (the indicator matrix for multilabel)."""
         if Y.shape[1] == 1:
             return Y[:, 0].astype(np.int64)
-        return Y.argmax(axis=1) if self._one_hot(Y) else Y.astype(np.int64)
+        return Y.argmax(axis=1) if loss == "log_loss" else Y.astype(np.int64)
 
     def _search_predictions(self, model, X, n_outputs):
         """A search model's probabilities, in the columns of the encoded
@@ -500,21 +499,12 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
         full[:, model.classes_] = proba
         return full
 
-    def _validation_score(self, Y, prediction, sample_weight=None):
-        """Minus the mean cross-entropy of the probabilities (scikit-learn's
-        "neg_log_loss"): accuracy moves in steps of one validation row and
-        stalls while the probabilities still improve, so a stop on it ended
-        fits on small data with near-uniform probabilities."""
-        Y, prediction = to_host(Y), to_host(prediction)
-        loss = "log_loss" if Y.shape[1] > 1 and self._one_hot(Y) else "binary_log_loss"
-        sample_weight = to_host(sample_weight)
-        total = prediction_loss(loss, None, prediction, Y, sample_weight)
-        weight = len(Y) if sample_weight is None else float(np.sum(sample_weight))
-        return -total / weight
-
-    @staticmethod
-    def _one_hot(Y):
-        return bool(np.all(Y.sum(axis=1) == 1))
+    # Early stopping ranks epochs by minus the validation log loss (the
+    # engine's validation loss; scikit-learn's "neg_log_loss"): accuracy
+    # moves in steps of one validation row and stalls while the
+    # probabilities still improve, so a stop on it ended fits on small data
+    # with near-uniform probabilities.
+    _validation_score = None
 
     def _collapse_message(self, engine, rows, incremental):
         return fit_collapse_message(
@@ -596,7 +586,3 @@ def _labels(classes, index):
 def _softplus(k, values):
     """``log(1 + exp(values))`` without overflow."""
     return k.maximum(values, 0) + k.log1p(k.exp(-abs(values)))
-
-
-# Keep the name importable for the ONNX converter and the docs.
-__all__ = ["SimpleMLPClassifier", "softmax"]

@@ -39,7 +39,8 @@ class FitEngine:
         The estimator's hyper-parameters as attributes (``max_iter``,
         ``tol``, ``batch_size``, ``learning_rate_init``, ...), with
         ``solver`` resolved, ``score(Y, prediction, sample_weight=)``,
-        the validation score of early stopping, and ``split_labels(Y)``,
+        the validation score of early stopping (None: minus the validation
+        loss), and ``split_labels(Y)``,
         the labels its split keeps in proportion (or None).
     incremental : bool, default=False
         One epoch of ``partial_fit``, whose optimizer carries on.

@@ -463,7 +463,7 @@ class SimpleMLPRegressor(RegressorMixin, BaseSimpleMLP):
             Y = scale_targets(Y, state.y_offset, state.y_scale)
         return kernel_for(Y).as_dtype(Y, state.params.dtype)
 
-    def _search_targets(self, Y):
+    def _search_targets(self, Y, loss):
         """What the ``alpha="auto"`` search's models are fitted to."""
         return Y.ravel() if Y.shape[1] == 1 else Y
 

@@ -196,11 +196,14 @@ def run_epoch(objective, params, optimizer, batches, *, order):
 
 
 def _evaluate_validation(fit, workspace):
-    """The validation score of the predictions (``fit.settings.score``) and
-    the loss's data term on the validation rows."""
+    """The validation score of the predictions (``fit.settings.score``, or
+    minus the data term when it is None) and the loss's data term on the
+    validation rows."""
     network, data = fit.objective.network, fit.data
     output = network.forward(fit.params, data.X_val, workspace)
     loss = network.data_loss(output, data.Y_val, data.sample_weight_val)
+    if fit.settings.score is None:
+        return -loss, loss
     prediction = network.inverse_link(copy_of(output))
     score = fit.settings.score(
         data.Y_val, prediction, sample_weight=data.sample_weight_val

@@ -324,3 +324,17 @@ def test_pickle_and_skops_keep_string_classes():
     loaded = skops_io.loads(dumped, trusted=untrusted)
     assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     assert_array_equal(loaded.classes_, model.classes_)
+
+
+def test_a_multilabel_target_of_one_label_a_row_stays_multilabel():
+    """Rows with one label each look one-hot, but the model is the
+    multilabel one (a sigmoid per label) in the search and in early
+    stopping alike."""
+    X, y = _iris()
+    Y = np.eye(3, dtype=int)[y]
+    model = SimpleMLPClassifier(random_state=0).fit(X, Y)  # alpha searched
+    assert model.out_activation_ == "logistic" and model.predict(X).shape == (150, 3)
+    targets = model._search_targets(Y.astype(float), "binary_log_loss")
+    assert_array_equal(targets, Y)
+    early = SimpleMLPClassifier(early_stopping=True, random_state=0).fit(X, Y)
+    assert_allclose(early.validation_scores_, -np.asarray(early.validation_loss_curve_))
