@@ -575,10 +575,11 @@ def _one_hot(y, classes):
 
 
 def _labels(classes, index):
-    """``classes[index]`` where the index is (numpy, or another library's
-    integer array for numeric classes)."""
-    if isinstance(index, np.ndarray):
-        return classes[index]
+    """``classes[index]`` where the index is: numpy, or another library's
+    array for numeric classes; labels no array library holds (strings) are
+    returned as numpy."""
+    if isinstance(index, np.ndarray) or classes.dtype.kind not in "biuf":
+        return classes[to_host(index)]
     k = kernel_for(index)
     return k.xp.take(k.asarray(np.asarray(classes)), index, axis=0)
 

@@ -338,3 +338,21 @@ def test_a_multilabel_target_of_one_label_a_row_stays_multilabel():
     assert_array_equal(targets, Y)
     early = SimpleMLPClassifier(early_stopping=True, random_state=0).fit(X, Y)
     assert_allclose(early.validation_scores_, -np.asarray(early.validation_loss_curve_))
+
+
+def test_string_labels_under_array_api_dispatch_come_back_as_numpy():
+    torch = pytest.importorskip("torch")
+    sklearn = pytest.importorskip("sklearn")
+    from sknn_simple._kernels import ARRAY_API_AVAILABLE
+
+    if not ARRAY_API_AVAILABLE:
+        pytest.skip("this scikit-learn has no array API dispatch")
+    X, y = _iris()
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    with sklearn.config_context(array_api_dispatch=True):
+        model = SimpleMLPClassifier(random_state=0).fit(torch.asarray(X), names)
+        predicted = model.predict(torch.asarray(X))
+        proba = model.predict_proba(torch.asarray(X))
+    assert isinstance(predicted, np.ndarray) and isinstance(proba, torch.Tensor)
+    assert_array_equal(predicted, model.classes_[proba.numpy().argmax(axis=1)])
+    assert np.mean(predicted == names) > 0.9
