@@ -1,4 +1,7 @@
-"""SimpleMLPRegressor against MLPRegressor and eager PyTorch, on identical work.
+"""Our MLPs against scikit-learn's and eager PyTorch, on identical work.
+
+SimpleMLPRegressor against MLPRegressor and torch; SimpleMLPClassifier
+against MLPClassifier (section ``classifier``).
 
 Every contender fits the same network (architecture, activation, solver,
 batch size, learning rate, dtype, starting weights, shuffling) for a fixed
@@ -14,8 +17,10 @@ warned ``CollapsedFitWarning`` (after few epochs at this learning rate the
 model still predicts almost a constant), which also ran the least-squares
 test of y on X. MLPRegressor and torch do neither.
 
-Data come from ``make_friedman1``; hidden layers are logistic, the output
-linear. Sections (``--only``, comma-separated; all by default):
+Data come from ``make_friedman1`` (``make_classification`` for the
+classifier); hidden layers are logistic, the output linear (the
+classifier's: a sigmoid or a softmax). Sections (``--only``,
+comma-separated; all by default):
 
 ``mlp``: ours against MLPRegressor, float64 and float32,
 
@@ -55,6 +60,27 @@ and MLPRegressor, at each thread count; median of runs of many calls.
 ours and MLPRegressor, with n_jobs=1, 2 and -1 (the BLAS pools as the
 process has them; joblib's workers started before the clock).
 
+``classifier``: SimpleMLPClassifier against MLPClassifier, float64 and
+float32, with 1 and with 2 threads (the thread groups of ``torch``), on
+``make_classification(random_state=0)`` with half of the features
+informative, the settings above (alpha=0 for both: the same cross-entropy)
+and the epochs or iterations of ``mlp``:
+
+- (a) hidden (5, 5), n=2,000 (10 features), adam, batch 200, two classes
+  (one sigmoid output);
+- (b) hidden (100, 100), n=20,000 (20 features), adam, batch 200, five
+  classes (softmax);
+- (d) as (b) with lbfgs: time per loss-and-gradient evaluation;
+
+the same random_state gives both the same Glorot draws and row order, and
+the final losses are printed side by side. In (d) float32, MLPClassifier
+evaluates in float32 (scipy returns the iterate in x0's dtype) while ours
+computes L-BFGS in float64 whatever the data's dtype; the table says so.
+Then ``predict_proba`` on 10,000 rows of (b)'s network (one epoch; the same
+weights in both), float64 and float32, median per call of interleaved runs
+at each thread count. Ratio = MLPClassifier time / ours. Skipped, with one
+line, on a tree without SimpleMLPClassifier (compare_commits.py).
+
 GFLOP/s counts the matrix products of a forward and backward pass
 (``2 * rows * fan_in * fan_out`` each); the bound is numpy's own ``matmul``
 on the same shapes and batch size, the most the products alone could reach.
@@ -66,14 +92,15 @@ and section are skipped with one line. Install the CPU build with
 installs it from a wheel on disk, no download).
 
 Run: python benchmarks/bench_speed.py [--repeats 5] [--quick]
-[--only mlp,torch,predict,fixed,grid] [--threads 1,2] [--torch-configs
-b,tiny,c,wide] [--configs abcd] [--out FILE.md]
+[--only mlp,torch,predict,fixed,grid,classifier] [--threads 1,2]
+[--torch-configs b,tiny,c,wide] [--configs abcd] [--out FILE.md]
 
 ``--quick`` is a smoke run: 1 repeat, 1-2 epochs, predict up to 100,000
-rows, 1-epoch grid search; its times mean little. Put the checkout first on
-the path (``PYTHONPATH=.``) to time it rather than an installed copy. The
-machine is described at the top: CPU, cores, versions, and every thread pool
-threadpoolctl finds with its size.
+rows, 1-epoch grid search, 2 predict_proba calls a run; its times mean
+little. ``--configs`` picks the classifier's configurations too (of abd).
+Put the checkout first on the path (``PYTHONPATH=.``) to time it rather
+than an installed copy. The machine is described at the top: CPU, cores,
+versions, and every thread pool threadpoolctl finds with its size.
 """
 
 import argparse
@@ -95,13 +122,18 @@ import scipy
 import scipy.optimize
 import sklearn
 from scipy.special import expit
-from sklearn.datasets import make_friedman1
+from sklearn.datasets import make_classification, make_friedman1
 from sklearn.model_selection import GridSearchCV
-from sklearn.neural_network import MLPRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sknn_simple import CollapsedFitWarning, SimpleMLPRegressor
 from sknn_simple._activations import _logistic
+
+try:  # compare_commits.py runs this script on trees that predate it
+    from sknn_simple import SimpleMLPClassifier
+except ImportError:
+    SimpleMLPClassifier = None
 
 # The library's sigmoid, in place on its argument. The activations take the
 # kernel first since the kernels (after b0333ea); compare_commits.py runs
@@ -155,6 +187,17 @@ GRID_ROWS, GRID_EPOCHS, QUICK_GRID_EPOCHS = 5_000, 10, 1
 GRID_JOBS = (1, 2, -1)
 
 DTYPES = (np.float64, np.float32)
+
+# The classifier section: (a), (b) and (d) above with make_classification's
+# labels (two classes for (a): one sigmoid output; five for (b) and (d): a
+# softmax), and the epochs or iterations of ITERATIONS.
+CLASSIFIER_CONFIGS = {
+    "a": dict(CONFIGS["a"], batch=200, classes=2),
+    "b": dict(CONFIGS["b"], classes=5),
+    "d": dict(CONFIGS["d"], classes=5),
+}
+# (rows, runs, calls per run) of the predict_proba table.
+PROBA_SIZE, QUICK_PROBA_SIZE = (10_000, 7, 5), (10_000, 3, 2)
 
 SHARED_SETTINGS = dict(
     activation="logistic",
@@ -983,6 +1026,226 @@ def section_grid(args, report):
     report("| MLPRegressor / ours | " + " | ".join(ratios) + " | |")
 
 
+# --------------------------------------------- ours against MLPClassifier
+def make_labels(config, dtype):
+    """``make_classification``'s rows (half of the features informative)
+    and integer labels."""
+    X, y = make_classification(
+        n_samples=config["n"],
+        n_features=config["features"],
+        n_informative=config["features"] // 2,
+        n_classes=config["classes"],
+        random_state=0,
+    )
+    return X.astype(dtype), y
+
+
+def classifiers(config, max_iter):
+    """MLPClassifier and ours with :data:`SHARED_SETTINGS` (alpha=0, the
+    same random_state: the same Glorot draws and row order)."""
+    settings = dict(
+        SHARED_SETTINGS,
+        hidden_layer_sizes=config["hidden"],
+        solver=config["solver"],
+        batch_size=batch_rows(config),
+        max_iter=max_iter,
+        n_iter_no_change=max_iter + 1,
+    )
+    return {
+        "MLPClassifier": MLPClassifier(**settings),
+        "ours": SimpleMLPClassifier(**settings),
+    }
+
+
+def classifier_warm_up():
+    """One small fit of each contender, solver and dtype, and a
+    predict_proba, untimed."""
+    for name in ("b", "d"):
+        config = dict(CLASSIFIER_CONFIGS[name], n=400)
+        for dtype in DTYPES:
+            X, y = make_labels(config, dtype)
+            for estimator in classifiers(config, 2).values():
+                timed_fit(estimator, X, y)
+                estimator.predict_proba(X)
+
+
+def classifier_race(config, dtype, iterations, repeats):
+    """Interleaved fits of MLPClassifier and ours on one configuration.
+
+    Returns ``times`` (lists of seconds per fit, or per loss-and-gradient
+    evaluation for L-BFGS) and ``results``: per contender, the final loss,
+    the L-BFGS evaluations (None for adam) and whether the fit warned
+    CollapsedFitWarning.
+    """
+    X, y = make_labels(config, dtype)
+
+    def fit_one(label):
+        estimator = classifiers(config, iterations)[label]
+        seconds, nfev, collapsed = timed_fit(estimator, X, y)
+        per_unit = seconds / nfev if nfev else seconds
+        return per_unit, (float(estimator.loss_), nfev, collapsed)
+
+    labels = ("MLPClassifier", "ours")
+    return interleaved(
+        {label: functools.partial(fit_one, label) for label in labels}, repeats
+    )
+
+
+def section_classifier(args, report):
+    report("## Ours against MLPClassifier")
+    report()
+    if SimpleMLPClassifier is None:
+        report("Skipped: this sknn_simple has no SimpleMLPClassifier.")
+        return
+    iterations = QUICK_ITERATIONS if args.quick else ITERATIONS
+    names = [name for name in CLASSIFIER_CONFIGS if name in args.configs]
+    report(
+        "SimpleMLPClassifier (ours) against MLPClassifier on `make_classification` "
+        "(random_state=0, half of the features informative): "
+        + "; ".join(
+            f"({name}) hidden {config['hidden']}, n={config['n']:,}, "
+            f"{config['features']} features, {config['classes']} classes, "
+            f"{config['solver']}"
+            + (
+                f" {iterations[name]} iterations: time per loss-and-gradient evaluation"
+                if config["solver"] == "lbfgs"
+                else f", batch {config['batch']}, {iterations[name]} epoch"
+                + "s" * (iterations[name] > 1)
+            )
+            for name, config in CLASSIFIER_CONFIGS.items()
+            if name in names
+        )
+        + ". Logistic hidden layers, alpha=0, learning rate 1e-3, tol=0, the same "
+        "random_state (the same starting weights and row order). Median (min–max) "
+        f"of {args.repeats} interleaved fits after an untimed warm-up; ratio = "
+        "MLPClassifier time / ours (above 1: ours is faster; range: the ratio "
+        "within each repeat); relative difference of the final training losses. "
+        "†: ours warned CollapsedFitWarning, so its time includes the collapse "
+        "diagnosis."
+    )
+    if "d" in names:
+        report()
+        report(
+            "(d) float32: scipy hands L-BFGS-B's iterate back in x0's dtype, so "
+            "MLPClassifier evaluates the loss and gradient in float32; ours casts "
+            "the data to float64 once and computes L-BFGS in float64 whatever the "
+            "data's dtype (its weights come back float32). That row times float64 "
+            "arithmetic for ours against float32 for MLPClassifier."
+        )
+    report()
+    report(
+        "| config | dtype | threads | MLPClassifier | ours | MLPClassifier / ours "
+        "| final loss, MLPClassifier | final loss, ours | relative difference |"
+    )
+    report("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    races = {}
+    evaluations = []
+    for n_threads in args.threads:
+        with thread_group(n_threads):
+            classifier_warm_up()
+            for name in names:
+                config = CLASSIFIER_CONFIGS[name]
+                for dtype in DTYPES:
+                    dtype_name = np.dtype(dtype).name
+                    times, results = classifier_race(
+                        config, dtype, iterations[name], args.repeats
+                    )
+                    races[name, dtype_name, n_threads] = times
+                    (loss_theirs, nfev_theirs, _), (loss_ours, nfev_ours, collapsed) = (
+                        results["MLPClassifier"],
+                        results["ours"],
+                    )
+                    if nfev_ours is not None:
+                        evaluations.append(
+                            f"({name}) {dtype_name}, {n_threads} thread"
+                            f"{'s' * (n_threads > 1)}: MLPClassifier {nfev_theirs}, "
+                            f"ours {nfev_ours}"
+                        )
+                    unit = "/eval" if nfev_ours is not None else ""
+                    ratio = ratio_of_medians(times["MLPClassifier"], times["ours"])
+                    paired = paired_ratio_range(times["MLPClassifier"], times["ours"])
+                    difference = agreement(loss_theirs, loss_ours)[0]
+                    report(
+                        f"| ({name}) | {dtype_name} | {n_threads} | "
+                        f"{format_spread(times['MLPClassifier'])}{unit} | "
+                        f"{format_spread(times['ours'])}{unit}{' †' * collapsed} | "
+                        f"**{ratio:.2f}** ({paired}) | {loss_theirs:.9g} | "
+                        f"{loss_ours:.9g} | {difference:.1e} |"
+                    )
+    if evaluations:
+        report()
+        report("L-BFGS loss evaluations per fit: " + "; ".join(evaluations) + ".")
+    report()
+    report("Summary, MLPClassifier time / ours (above 1: ours is faster):")
+    report()
+    header = " | ".join(f"{n} thread{'s' * (n > 1)} f64 / f32" for n in args.threads)
+    report(f"| work | {header} |")
+    report("|---|" + "---|" * len(args.threads))
+    for name in names:
+        cells = []
+        for n_threads in args.threads:
+            ratios = [
+                ratio_of_medians(times["MLPClassifier"], times["ours"])
+                for times in (
+                    races[name, np.dtype(dtype).name, n_threads] for dtype in DTYPES
+                )
+            ]
+            cells.append(" / ".join(f"{ratio:.2f}" for ratio in ratios))
+        report(f"| ({name}) | " + " | ".join(cells) + " |")
+    report()
+    classifier_proba(args, report)
+
+
+def classifier_proba(args, report):
+    """predict_proba of (b)'s network (one epoch), ours against MLPClassifier."""
+    n_rows, runs, calls = QUICK_PROBA_SIZE if args.quick else PROBA_SIZE
+    config = CLASSIFIER_CONFIGS["b"]
+    models = {}
+    for dtype in DTYPES:
+        X, y = make_labels(config, dtype)
+        models[dtype] = classifiers(config, 1)
+        with quiet_fits():
+            for estimator in models[dtype].values():
+                estimator.fit(X, y)
+    X_all, _ = make_labels(dict(config, n=n_rows), np.float64)
+    differences = []
+    for dtype, model in models.items():
+        X = X_all.astype(dtype)
+        proba = model["ours"].predict_proba(X), model["MLPClassifier"].predict_proba(X)
+        differences.append(
+            f"{np.dtype(dtype).name} {np.abs(proba[0] - proba[1]).max():.1e}"
+        )
+    differences = ", ".join(differences)
+    report(
+        f"predict_proba on {n_rows:,} rows of (b)'s network (5 classes, after one "
+        f"epoch of each library: the same weights; largest difference of the "
+        f"probabilities: {differences}); per call, median (min–max) of {runs} runs "
+        f"of {calls} calls, contenders interleaved run by run."
+    )
+    report()
+    report("| dtype | threads | MLPClassifier | ours | MLPClassifier / ours |")
+    report("|---|---:|---:|---:|---:|")
+    for n_threads in args.threads:
+        with thread_group(n_threads):
+            classifier_warm_up()
+            for dtype in DTYPES:
+                X = X_all.astype(dtype)
+                times, _ = interleaved(
+                    {
+                        label: calls_timer(model.predict_proba, X, calls)
+                        for label, model in models[dtype].items()
+                    },
+                    runs,
+                )
+                ratio = ratio_of_medians(times["MLPClassifier"], times["ours"])
+                paired = paired_ratio_range(times["MLPClassifier"], times["ours"])
+                report(
+                    f"| {np.dtype(dtype).name} | {n_threads} | "
+                    f"{format_spread(times['MLPClassifier'])} | "
+                    f"{format_spread(times['ours'])} | **{ratio:.2f}** ({paired}) |"
+                )
+
+
 # ------------------------------------------------------------------ machine
 def cpu_model():
     try:
@@ -1035,6 +1298,7 @@ SECTIONS = {
     "predict": section_predict,
     "fixed": section_fixed,
     "grid": section_grid,
+    "classifier": section_classifier,
 }
 
 
@@ -1044,7 +1308,9 @@ def main():
     parser.add_argument(
         "--quick", action="store_true", help="few epochs, 1 repeat: a smoke run"
     )
-    parser.add_argument("--configs", default="abcd", help="mlp section: of abcd")
+    parser.add_argument(
+        "--configs", default="abcd", help="mlp section: of abcd; classifier: of abd"
+    )
     parser.add_argument(
         "--torch-configs",
         default=",".join(TORCH_CONFIGS),
