@@ -356,3 +356,20 @@ def test_string_labels_under_array_api_dispatch_come_back_as_numpy():
     assert isinstance(predicted, np.ndarray) and isinstance(proba, torch.Tensor)
     assert_array_equal(predicted, model.classes_[proba.numpy().argmax(axis=1)])
     assert np.mean(predicted == names) > 0.9
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda plain: {**plain, "classes": plain["classes"][:2]},  # 3 outputs
+        lambda plain: {**plain, "classes": None},  # a classifier's loss
+        lambda plain: {**plain, "loss": "squared_error"},  # classes, regression
+    ],
+)
+def test_a_saved_state_whose_classes_do_not_fit_fails_to_load(edit):
+    X, y = _iris()
+    model = SimpleMLPClassifier(alpha=0.1, random_state=0).fit(X, y)
+    state = model.__getstate__()
+    state["_fitted"] = edit(state["_fitted"])
+    with pytest.raises(ValueError, match="classes do not match"):
+        SimpleMLPClassifier().__setstate__(state)
