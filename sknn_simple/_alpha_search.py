@@ -13,7 +13,10 @@ below :data:`MIN_SEARCH_ROWS` of them, too few to hold any out, it is the
 weakest candidate); from there on
 ``alpha="auto"`` is :data:`LARGE_DATA_ALPHA`, where the search gained little
 for its cost (``python benchmarks/sweep_auto_alpha.py --synthetic``; the
-figures of this module's constants are on the docs' Benchmarks page).
+figures of this module's constants are on the docs' Benchmarks page). A
+classifier searches on every fit that trains L-BFGS as well, by the
+held-out log loss, on folds stratified by class
+(:data:`CLASSIFIER_ALPHA_GRID`).
 
 Each fold fits a regularisation path: the weakest penalty first, then each
 stronger one warm-started from the previous solution, so the later fits
@@ -192,7 +195,8 @@ def _path_errors(estimator, data, fold, units):
     train_weight, test_weight = (
         None if sample_weight is None else sample_weight[rows] for rows in fold
     )
-    Y_train = estimator._search_targets(Y[train], units[1][1])
+    loss = units[1][1]  # (spread, (output activation, loss, parameter))
+    Y_train = estimator._search_targets(Y[train], loss)
     errors = {}
     with warnings.catch_warnings():
         # The path's fits are a means to an end: their convergence is not
