@@ -373,3 +373,21 @@ def test_a_saved_state_whose_classes_do_not_fit_fails_to_load(edit):
     state["_fitted"] = edit(state["_fitted"])
     with pytest.raises(ValueError, match="classes do not match"):
         SimpleMLPClassifier().__setstate__(state)
+
+
+def test_a_diverging_classifier_keeps_its_best_weights_and_warns():
+    X, y = _iris()
+    model = SimpleMLPClassifier(
+        (20, 20),
+        "relu",
+        solver="sgd",
+        learning_rate_init=50.0,
+        momentum=0.99,
+        alpha=1e-4,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model.fit(X * 100, y)
+    proba = model.predict_proba(X * 100)
+    assert np.isfinite(proba).all()
+    assert np.isfinite(model.coefs_[0]).all()
