@@ -457,8 +457,13 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
 
     def _continued_state(self, previous, rows, targets):
         """The previous state, to train on from where it stopped."""
-        hidden_layer_sizes = self._validated_hidden_layer_sizes()
-        self._check_continuation(previous, hidden_layer_sizes, rows.Y, targets)
+        previous.network.check_continues(
+            self._validated_hidden_layer_sizes(),
+            rows.Y.shape[1],
+            self.activation,
+            self._output_layer(targets),
+        )
+        self._check_target_map(previous)
         alpha = previous.alpha if self.alpha == "auto" else float(self.alpha)
         random_state = copy.deepcopy(previous.random_state)
         return replace(previous, **targets, alpha=alpha, random_state=random_state)
@@ -537,38 +542,6 @@ class BaseSimpleMLP(CallbackSupportMixin, BaseEstimator):
                     "positive weight."
                 )
         return X, y, sample_weight
-
-    def _check_continuation(self, previous, hidden_layer_sizes, Y, targets):
-        network = previous.network
-        expected = tuple(network.layer_sizes[1:-1])
-        if tuple(hidden_layer_sizes) != expected:
-            raise ValueError(
-                f"hidden_layer_sizes={tuple(hidden_layer_sizes)} differs from the "
-                f"fitted network's {expected}; warm_start and partial_fit continue "
-                "the same network. Set warm_start=False to train a new one."
-            )
-        if Y.shape[1] != network.layer_sizes[-1]:
-            raise ValueError(
-                f"y has {Y.shape[1]} outputs but the fitted network has "
-                f"{network.layer_sizes[-1]}; warm_start and partial_fit need the "
-                "same number."
-            )
-        output_activation, loss, loss_parameter = self._output_layer(targets)
-        if (self.activation, output_activation) != (
-            network.activation,
-            network.output_activation,
-        ):
-            raise ValueError(
-                "activation or output_activation differ from the fitted network's; "
-                "set warm_start=False to train a new network."
-            )
-        if (loss, loss_parameter) != (network.loss_name, network.loss_parameter):
-            raise ValueError(
-                "loss (or its quantile or huber_delta) differs from the fitted "
-                "network's; warm_start and partial_fit continue the same "
-                "objective. Set warm_start=False to train a new network."
-            )
-        self._check_target_map(previous)
 
     def _resolve_alpha(self, rows, solver, incremental, output_layer):
         """The penalty to train a new network with: ``alpha``, or what

@@ -196,6 +196,36 @@ class Network:
         self.__dict__.update(state)
         self._bind_activations()
 
+    def check_continues(self, hidden_layer_sizes, n_outputs, activation, output_layer):
+        """Raise ValueError unless a network of these settings is this one:
+        what ``warm_start`` and ``partial_fit`` need to train it on.
+        ``output_layer`` is ``(output_activation, loss, loss_parameter)``."""
+        expected = self.layer_sizes[1:-1]
+        if tuple(hidden_layer_sizes) != expected:
+            raise ValueError(
+                f"hidden_layer_sizes={tuple(hidden_layer_sizes)} differs from the "
+                f"fitted network's {expected}; warm_start and partial_fit continue "
+                "the same network. Set warm_start=False to train a new one."
+            )
+        if n_outputs != self.layer_sizes[-1]:
+            raise ValueError(
+                f"y has {n_outputs} outputs but the fitted network has "
+                f"{self.layer_sizes[-1]}; warm_start and partial_fit need the "
+                "same number."
+            )
+        output_activation, loss, loss_parameter = output_layer
+        if (activation, output_activation) != (self.activation, self.output_activation):
+            raise ValueError(
+                "activation or output_activation differ from the fitted network's; "
+                "set warm_start=False to train a new network."
+            )
+        if (loss, loss_parameter) != (self.loss_name, self.loss_parameter):
+            raise ValueError(
+                "loss (or its quantile or huber_delta) differs from the fitted "
+                "network's; warm_start and partial_fit continue the same "
+                "objective. Set warm_start=False to train a new network."
+            )
+
     # ------------------------------------------------------------------ layout
     def unpack(self, params, kernel=NUMPY):
         """Views of ``params`` as per-layer weight matrices and intercepts.
