@@ -357,7 +357,7 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
         if state.y_ndim == 2 or probability.shape[1] > 1:
             return probability
         k = kernel_for(probability)
-        return k.xp.concat([1 - probability, probability], axis=1)
+        return k.columns([1 - probability, probability])
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed from the logits
@@ -382,7 +382,7 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
         log_p = -_softplus(k, -logits)
         if state.y_ndim == 2:
             return log_p
-        return k.xp.concat([-_softplus(k, logits), log_p], axis=1)
+        return k.columns([-_softplus(k, logits), log_p])
 
     def decision_function(self, X):
         """The logits: the output layer before the sigmoid or softmax.

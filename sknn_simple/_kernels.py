@@ -166,6 +166,10 @@ class NumpyKernel:
         written into views of ``out`` already."""
         return out
 
+    def columns(self, arrays):
+        """The arrays side by side (numpy before 2.0 has no ``concat``)."""
+        return np.concatenate(arrays, axis=1)
+
 
 def _operator(function):
     def operation(self, *arrays, out=None):
@@ -300,6 +304,9 @@ class ArrayApiKernel:
 
     def join_blocks(self, blocks, out):
         return self.xp.concat(list(blocks), axis=0)
+
+    def columns(self, arrays):
+        return self.xp.concat(arrays, axis=1)
 
     def flat(self, coefs, intercepts, out):
         """The flat vector of per-layer gradients, laid out like the
