@@ -720,7 +720,9 @@ def package_state():
     return f"{where}, commit {commit}" + (" + uncommitted changes" if dirty else "")
 
 
-def describe_machine(n_jobs, threads):
+def describe_machine(n_jobs, threads, estimator=SimpleMLPRegressor):
+    """The header's lines; ``estimator`` is the class whose defaults are
+    shown (None: not importable here)."""
     load_avg = os.getloadavg() if hasattr(os, "getloadavg") else (np.nan,) * 3
     pools = "; ".join(
         f"{p.get('internal_api')} {p.get('version')} ({p.get('user_api')}, "
@@ -738,8 +740,11 @@ def describe_machine(n_jobs, threads):
         f"Thread pools: {pools or 'none found'}",
         f"n_jobs={n_jobs}, BLAS threads per task: {threads}",
         package_state(),
-        "SimpleMLPRegressor() defaults: "
-        + show_params(SimpleMLPRegressor().get_params()),
+        (
+            f"{estimator.__name__}() defaults: " + show_params(estimator().get_params())
+            if estimator is not None
+            else "sknn_simple's estimator: not importable here"
+        ),
         "Command: "
         + (
             f"PYTHONPATH={os.environ['PYTHONPATH']} "
@@ -753,7 +758,7 @@ def describe_machine(n_jobs, threads):
 # ----------------------------------------------------------------- options
 
 
-def parse_params(items, what):
+def parse_params(items, what, estimator=SimpleMLPRegressor):
     """``["alpha=0.1", ...]`` -> ``{"alpha": 0.1, ...}``; values go through
     ``ast.literal_eval`` and stay strings where that fails."""
     params = {}
@@ -765,20 +770,20 @@ def parse_params(items, what):
             params[key.strip()] = ast.literal_eval(value.strip())
         except (ValueError, SyntaxError):
             params[key.strip()] = value.strip()
-    unknown = set(params) - set(SimpleMLPRegressor().get_params())
+    unknown = set(params) - set(estimator().get_params())
     if unknown:
-        raise ValueError(f"{what}: unknown SimpleMLPRegressor parameters {unknown}")
+        raise ValueError(f"{what}: unknown {estimator.__name__} parameters {unknown}")
     return params
 
 
-def parse_candidate(text):
+def parse_candidate(text, estimator=SimpleMLPRegressor):
     """``NAME:key=val,key=val`` -> (NAME, params); a comma splits only where
     ``key=`` follows, so ``hidden_layer_sizes=(50, 50)`` stays whole."""
     name, sep, rest = text.partition(":")
     if not sep or not name.strip():
         raise ValueError(f"--candidate expects NAME:key=val,..., got {text!r}")
     items = [s for s in re.split(r",(?=\s*[A-Za-z_]\w*\s*=)", rest) if s.strip()]
-    return name.strip(), parse_params(items, f"--candidate {name}")
+    return name.strip(), parse_params(items, f"--candidate {name}", estimator)
 
 
 def show_params(params):

