@@ -524,6 +524,8 @@ def _known_classes(y, previous, classes, incremental):
         else:
             known = unique_labels(y)
         _check_two_classes(known, multilabel)
+        if not multilabel:
+            _check_known(unique_labels(y), known, "classes")
         return known
     known = previous.classes
     if classes is not None and not np.array_equal(unique_labels(classes), known):
@@ -543,14 +545,18 @@ def _known_classes(y, previous, classes, incremental):
             f"previous call to fit: {list(known)!r}, y has {list(seen)!r}. Set "
             "warm_start=False to train a new model."
         )
+    _check_known(seen, known, "the fitted model's classes")
+    return known
+
+
+def _check_known(seen, known, what):
     unknown = np.setdiff1d(seen, known)
     if unknown.size:
         raise ValueError(
             f"y has labels the fitted model does not know: {list(unknown)!r} "
-            f"(its classes are {list(known)!r}). Set warm_start=False to train "
-            "a new model on these classes."
+            f"are not among {what}, {list(known)!r}. Pass every class of the "
+            "data (or set warm_start=False to train a new model on these)."
         )
-    return known
 
 
 def _check_two_classes(known, multilabel):

@@ -239,6 +239,9 @@ def test_partial_fit_needs_the_classes_first_and_keeps_them():
     model = SimpleMLPClassifier(solver="adam", random_state=0)
     with pytest.raises(ValueError, match="classes must be passed"):
         model.partial_fit(X, y)
+    with pytest.raises(ValueError, match="does not know"):
+        model.partial_fit(X, y, classes=[0, 1])  # 2 is not among them
+    assert not hasattr(model, "classes_")
     model.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
     assert_array_equal(model.classes_, [0, 1, 2])
     assert model.predict_proba(X).shape == (150, 3)
