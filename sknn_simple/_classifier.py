@@ -50,7 +50,10 @@ class SimpleMLPClassifier(ClassifierMixin, BaseSimpleMLP):
     Parameters
     ----------
     hidden_layer_sizes : int or tuple of int, default=(20, 20)
-        Number of units in each hidden layer; at least one layer.
+        Number of units in each hidden layer; at least one layer. The
+        regressor's network, kept on the real tables of the docs'
+        Benchmarks page, where ``10`` (one layer) was as good in 40% of
+        the fit time.
 
     activation : {"logistic", "tanh", "relu", "identity"}, default="logistic"
         Activation of the hidden layers.
