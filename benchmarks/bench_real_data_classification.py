@@ -93,7 +93,13 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_real_data as real_data  # noqa: E402
-from bench_real_data import preprocessor, show_params  # noqa: E402
+from bench_real_data import (  # noqa: E402
+    _subset,
+    errors,
+    preprocessor,
+    show_params,
+    warning_totals,
+)
 
 # name -> where the table is (``item`` may list several items of one package,
 # stacked: Pima.tr and Pima.te are one sample split in two), its target, the
@@ -432,26 +438,6 @@ def summary(tables, columns, out):
         )
 
 
-def warning_totals(tables, columns, out):
-    """Every warning recorded, by class name, per column."""
-    for column in columns:
-        counts = Counter()
-        for scores in tables.values():
-            for fit in scores[column]["fits"]:
-                counts.update(fit["warnings"])
-        shown = ", ".join(f"{k} {v}" for k, v in counts.most_common()) or "none"
-        out(f"- {column}: {shown}")
-
-
-def errors(tables, columns, out):
-    for name, scores in tables.items():
-        for column in columns:
-            for fit in scores[column]["fits"]:
-                if fit["error"]:
-                    out(f"- {name}, {column}: {fit['error']}")
-                    break
-
-
 # ------------------------------------------------------------- the machine
 
 
@@ -475,14 +461,6 @@ def parse_params(items, what):
 def parse_candidate(text):
     """``NAME:key=val,key=val`` -> (NAME, SimpleMLPClassifier's parameters)."""
     return real_data.parse_candidate(text, simple_classifier())
-
-
-def _subset(parser, text, choices, option):
-    keys = [k.strip() for k in text.split(",") if k.strip()]
-    unknown = [k for k in keys if k not in choices]
-    if unknown:
-        parser.error(f"{option}: unknown {unknown}; choose from {list(choices)}")
-    return keys
 
 
 def parse_args():
